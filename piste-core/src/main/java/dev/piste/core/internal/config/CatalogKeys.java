@@ -1,0 +1,43 @@
+package dev.piste.core.internal.config;
+
+import static dev.piste.core.internal.config.ValueType.BOOLEAN;
+import static dev.piste.core.internal.config.ValueType.DURATION_TYPE;
+import static dev.piste.core.internal.config.ValueType.HTTP_URI;
+import static dev.piste.core.internal.config.ValueType.PATH;
+import static dev.piste.core.internal.config.ValueType.STRING;
+import static dev.piste.core.internal.config.ValueType.URL_PATH;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Keys of the catalog descriptor, the OpenAPI document and self-registration. */
+public final class CatalogKeys {
+  private CatalogKeys() {}
+
+  public static final Key<URI> URL = Key.of("piste.catalog.url", HTTP_URI, null,
+      "Catalog base URL; unset = no registration");
+  public static final Key<URI> INSTANCE_URL = Key.of("piste.catalog.instance-url", HTTP_URI, null,
+      "This instance's public base URL, as registered in the catalog");
+  public static final Key<Duration> TTL = Key.of("piste.catalog.ttl", DURATION_TYPE, "30s",
+      "Instance registration lifetime; the heartbeat runs every third of it");
+  public static final Key<URI> TOKEN_URI = Key.of("piste.catalog.token-uri", HTTP_URI, null,
+      "OAuth2 token endpoint for the catalog's client-credentials grant; unset = no credential");
+  public static final Key<String> CLIENT_ID = Key.of("piste.catalog.client-id", STRING, null,
+      "Client id for the catalog token");
+  public static final Key<String> CLIENT_SECRET = Key.secret("piste.catalog.client-secret",
+      "Client secret for the catalog token");
+  public static final Key<Boolean> REQUIRED = Key.of("piste.catalog.required", BOOLEAN, "false",
+      "true = start-up waits for the registration and fails without it");
+  public static final Key<String> OPENAPI_PATH = Key.of("piste.catalog.openapi-path", URL_PATH,
+      "/openapi.json", "Where the application serves its OpenAPI document");
+  public static final Key<Path> OPENAPI_FILE = Key.of("piste.catalog.openapi-file", PATH, null,
+      "An OpenAPI file that completes the generated document (web.xml apps)");
+  public static final Key<String> SCOPE_DESCRIPTIONS = Key.prefix(
+      "piste.catalog.scope-descriptions.", STRING,
+      "Description of a scope in the OpenAPI document: piste.catalog.scope-descriptions.invoices:read=...");
+
+  static final List<Key<?>> ALL = List.of(URL, INSTANCE_URL, TTL, TOKEN_URI, CLIENT_ID,
+      CLIENT_SECRET, REQUIRED, OPENAPI_PATH, OPENAPI_FILE, SCOPE_DESCRIPTIONS);
+}
