@@ -1,0 +1,162 @@
+package dev.piste.core;
+
+import dev.piste.core.internal.config.CoreKeys;
+import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.pipeline.AuditRecorder;
+import dev.piste.core.internal.pipeline.Authenticator;
+import dev.piste.core.internal.pipeline.Pipeline;
+import dev.piste.core.internal.pipeline.RateLimiter;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: one per application, built once from one {@link PisteConfig} and shared by every
+ * filter and feature. It holds the key cache, the bucket store, the audit pipeline and the catalog
+ * registrar. Thread-safe.
+ *
+ * <pre>{@code
+ * try (Piste piste = Piste.create(PisteConfig.builder().build())) {
+ *   piste.start();
+ *   // register new PisteFilter(piste) or new PisteFeature(piste)
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} drains the audit queue and deregisters the instance from the catalog.
+ */
+public final class Piste implements AutoCloseable {
+
+  /** The ServletContext attribute (and JAX-RS request property) holding the application's engine. */
+  public static final String CONTEXT_ATTRIBUTE = "dev.piste.core.Piste";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Piste.class);
+  private static final int NEW = 0;
+  private static final int STARTED = 1;
+  private static final int CLOSED = 2;
+
+  private final PisteConfig config;
+  private final String instanceId;
+  private final Pipeline pipeline;
+  private final List<AutoCloseable> closeables;
+  private final AuditRecorder audit;
+  private final AtomicInteger state = new AtomicInteger(NEW);
+
+  private Piste(Builder b) {
+    this.config = b.config;
+    this.instanceId = config.get(CoreKeys.INSTANCE_ID) != null
+        ? config.get(CoreKeys.INSTANCE_ID) : defaultInstanceId();
+    List<AutoCloseable> toClose = new ArrayList<>();
+    Authenticator authenticator = Authenticator.none();
+    RateLimiter rateLimiter = RateLimiter.none();
+    this.audit = AuditRecorder.none();
+    toClose.add(rateLimiter);
+    toClose.add(audit);
+    this.closeables = toClose;
+    this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
+        rateLimiter, audit);
+    if (!config.enabled()) {
+      LOG.warn("PISTE ENFORCEMENT IS DISABLED (piste.enabled=false): every request passes through"
+          + " without token validation, rate limiting or auditing");
+    }
+  }
+
+  /** An engine for this configuration. */
+  public static Piste create(PisteConfig config) {
+    return builder().config(config).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public PisteConfig config() {
+    return config;
+  }
+
+  /** This instance's id in audit events and the catalog. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** Whether enforcement is on ({@code piste.enabled}). */
+  public boolean enabled() {
+    return config.enabled();
+  }
+
+  /**
+   * The request pipeline the adapters drive. Its type lives in {@code dev.piste.core.internal},
+   * which has no compatibility promise.
+   */
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  /** Starts background work (audit delivery, catalog registration). Idempotent. */
+  public Piste start() {
+    if (state.compareAndSet(NEW, STARTED)) {
+      audit.start();
+      LOG.info("PISTE engine started (instance {}, enforcement {})", instanceId,
+          config.enabled() ? "on" : "OFF");
+    }
+    return this;
+  }
+
+  /** Drains the audit queue, deregisters from the catalog and releases every resource. Idempotent. */
+  @Override
+  public void close() {
+    if (state.getAndSet(CLOSED) == CLOSED) {
+      return;
+    }
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.getClass().getName());
+      }
+    }
+    LOG.info("PISTE engine closed (instance {})", instanceId);
+  }
+
+  private static String realm(PisteConfig config) {
+    if (config.get(TokenKeys.REALM) != null) {
+      return config.get(TokenKeys.REALM);
+    }
+    return config.get(CoreKeys.API_ID) != null ? config.get(CoreKeys.API_ID) : "piste";
+  }
+
+  private static String defaultInstanceId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    long pid = ProcessHandle.current().pid();
+    return host + "-" + pid + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
+  }
+
+  /** Builds a {@link Piste}; extension points replace one default without forking the others. */
+  public static final class Builder {
+    private PisteConfig config;
+
+    private Builder() {}
+
+    public Builder config(PisteConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    public Piste build() {
+      if (config == null) {
+        config = PisteConfig.builder().build();
+      }
+      return new Piste(this);
+    }
+  }
+
+}

@@ -1,0 +1,202 @@
+package dev.piste.core.internal.pipeline;
+
+import dev.piste.PisteConfigurationException;
+import dev.piste.PisteConfigurationException.Problem;
+import dev.piste.core.internal.config.ValueType;
+import dev.piste.ratelimit.Limit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The servlet adapter's operations, compiled once from path rules: public paths, required scopes
+ * per method and path, operation limits and audit exclusions. Patterns are exact paths, or end with
+ * {@code /*} to match the path and everything below it ({@code /v1/invoices/*} matches
+ * {@code /v1/invoices} and {@code /v1/invoices/42}). Within each list the first matching rule wins.
+ * A path no rule makes public needs a credential.
+ */
+public final class PathRules {
+
+  /** One compiled pattern. */
+  record Pattern(String text, String exact, String prefix) {
+    static Pattern compile(String text) {
+      if (!text.startsWith("/")) {
+        throw new IllegalArgumentException("pattern must start with /");
+      }
+      if (text.endsWith("/*")) {
+        return new Pattern(text, null, text.substring(0, text.length() - 2));
+      }
+      if (text.contains("*")) {
+        throw new IllegalArgumentException("* only at the end, as /*");
+      }
+      return new Pattern(text, text, null);
+    }
+
+    boolean matches(String path) {
+      if (exact != null) {
+        return exact.equals(path);
+      }
+      return path.equals(prefix) || (path.startsWith(prefix) && path.length() > prefix.length()
+          && path.charAt(prefix.length()) == '/') || prefix.isEmpty();
+    }
+  }
+
+  record MethodRule<T>(Set<String> methods, Pattern pattern, T value) {
+    boolean matches(String method, String path) {
+      return (methods.isEmpty() || methods.contains(method)) && pattern.matches(path);
+    }
+  }
+
+  private final List<Pattern> publicPaths;
+  private final List<MethodRule<Set<String>>> scopeRules;
+  private final List<MethodRule<List<Limit>>> limitRules;
+  private final List<Pattern> auditExcluded;
+
+  private PathRules(List<Pattern> publicPaths, List<MethodRule<Set<String>>> scopeRules,
+      List<MethodRule<List<Limit>>> limitRules, List<Pattern> auditExcluded) {
+    this.publicPaths = publicPaths;
+    this.scopeRules = scopeRules;
+    this.limitRules = limitRules;
+    this.auditExcluded = auditExcluded;
+  }
+
+  /**
+   * Compiles the rules; every malformed rule is reported at once.
+   *
+   * @param publicPaths patterns callable without credential
+   * @param scopeRules rules such as {@code GET /v1/invoices/* invoices:read}, separated by {@code ;}
+   *     or new lines; the method may be {@code *} or a comma list ({@code GET,HEAD})
+   * @param limitRules rules such as {@code POST /v1/invoices 5/s burst 10}, separated by new lines
+   *     or {@code ;;} (a single {@code ;} separates the limits of one rule)
+   * @param auditExcluded patterns never audited
+   */
+  public static PathRules compile(List<String> publicPaths, String scopeRules, String limitRules,
+      List<String> auditExcluded, String publicKey, String scopeKey, String limitKey,
+      String auditKey) {
+    List<Problem> problems = new ArrayList<>();
+    List<Pattern> pub = patterns(publicPaths, publicKey, problems);
+    List<MethodRule<Set<String>>> scopes = new ArrayList<>();
+    for (String rule : split(scopeRules, "[;\\n]")) {
+      String[] parts = rule.trim().split("\\s+");
+      try {
+        if (parts.length < 3) {
+          throw new IllegalArgumentException("too short");
+        }
+        Set<String> s = new LinkedHashSet<>();
+        for (int i = 2; i < parts.length; i++) {
+          s.add(parts[i]);
+        }
+        scopes.add(new MethodRule<>(methods(parts[0]), Pattern.compile(parts[1]), Set.copyOf(s)));
+      } catch (IllegalArgumentException e) {
+        problems.add(new Problem(scopeKey, rule.trim(),
+            "rules 'METHOD /path[/*] scope [scope...]' separated by ';' or new lines, "
+                + "METHOD being * or a comma list such as GET,HEAD", null));
+      }
+    }
+    List<MethodRule<List<Limit>>> limits = new ArrayList<>();
+    for (String rule : split(limitRules, "(;;|\\n)")) {
+      String[] parts = rule.trim().split("\\s+", 3);
+      try {
+        if (parts.length < 3) {
+          throw new IllegalArgumentException("too short");
+        }
+        limits.add(new MethodRule<>(methods(parts[0]), Pattern.compile(parts[1]),
+            ValueType.parseLimits(parts[2])));
+      } catch (IllegalArgumentException e) {
+        problems.add(new Problem(limitKey, rule.trim(),
+            "rules 'METHOD /path[/*] limits' separated by ';;' or new lines, "
+                + "such as POST /v1/invoices 5/s burst 10", null));
+      }
+    }
+    List<Pattern> audit = patterns(auditExcluded, auditKey, problems);
+    if (!problems.isEmpty()) {
+      throw new PisteConfigurationException(problems);
+    }
+    return new PathRules(pub, scopes, limits, audit);
+  }
+
+  private static List<Pattern> patterns(List<String> texts, String key, List<Problem> problems) {
+    List<Pattern> out = new ArrayList<>();
+    for (String t : texts) {
+      try {
+        out.add(Pattern.compile(t));
+      } catch (IllegalArgumentException e) {
+        problems.add(new Problem(key, t, "path patterns such as /v1/status or /docs/*", null));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> split(String rules, String separator) {
+    List<String> out = new ArrayList<>();
+    if (rules == null) {
+      return out;
+    }
+    for (String r : rules.split(separator)) {
+      if (!r.isBlank()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> methods(String m) {
+    if (m.equals("*")) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>();
+    for (String s : m.split(",")) {
+      String u = s.trim().toUpperCase(Locale.ROOT);
+      if (!u.matches("[A-Z]+")) {
+        throw new IllegalArgumentException("bad method");
+      }
+      out.add(u);
+    }
+    return Set.copyOf(out);
+  }
+
+  /** The policy of a request; never {@code null}. */
+  public OperationPolicy policyFor(String method, String path) {
+    boolean isPublic = false;
+    String template = null;
+    for (Pattern p : publicPaths) {
+      if (p.matches(path)) {
+        isPublic = true;
+        template = p.text();
+        break;
+      }
+    }
+    Set<String> scopes = Set.of();
+    for (MethodRule<Set<String>> r : scopeRules) {
+      if (r.matches(method, path)) {
+        scopes = r.value();
+        if (template == null) {
+          template = r.pattern().text();
+        }
+        break;
+      }
+    }
+    List<OperationLimit> limits = List.of();
+    for (MethodRule<List<Limit>> r : limitRules) {
+      if (r.matches(method, path)) {
+        limits = List.of(new OperationLimit(r.value(), "application", 1, false));
+        if (template == null) {
+          template = r.pattern().text();
+        }
+        break;
+      }
+    }
+    boolean audited = true;
+    for (Pattern p : auditExcluded) {
+      if (p.matches(path)) {
+        audited = false;
+        break;
+      }
+    }
+    String id = method + " " + (template != null ? template : path);
+    return new OperationPolicy(id, template, isPublic, scopes, limits, audited);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.piste.core.internal.pipeline;
+
+import dev.piste.Caller;
+import dev.piste.Outcome;
+import dev.piste.PisteRequest;
+import dev.piste.core.internal.problem.Problem;
+import dev.piste.core.internal.problem.Problems;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.MDC;
+
+/**
+ * One request, in order: correlation, pre-authentication limit, authentication, authorization
+ * (scopes), rate limits; then, whatever happened, one audit record. The adapters call {@link #begin}
+ * once, {@link #enforce} once, and {@link #complete} once from a {@code finally}.
+ */
+public final class Pipeline {
+
+  public static final String MDC_REQUEST_ID = "requestId";
+  public static final String MDC_TRACE_ID = "traceId";
+  public static final String MDC_SPAN_ID = "spanId";
+
+  private final boolean enabled;
+  private final Clock clock;
+  private final String realm;
+  private final Authenticator authenticator;
+  private final RateLimiter rateLimiter;
+  private final AuditRecorder audit;
+
+  public Pipeline(boolean enabled, Clock clock, String realm, Authenticator authenticator,
+      RateLimiter rateLimiter, AuditRecorder audit) {
+    this.enabled = enabled;
+    this.clock = Objects.requireNonNull(clock);
+    this.realm = Objects.requireNonNull(realm);
+    this.authenticator = Objects.requireNonNull(authenticator);
+    this.rateLimiter = Objects.requireNonNull(rateLimiter);
+    this.audit = Objects.requireNonNull(audit);
+  }
+
+  /** Whether enforcement is on; when off, adapters pass every request through untouched. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public String realm() {
+    return realm;
+  }
+
+  /** Starts the clock and the correlation of a request; puts its ids in the SLF4J MDC. */
+  public Exchange begin(PisteRequest request, OperationPolicy policy) {
+    long nanos = System.nanoTime();
+    Correlation c = Correlation.of(request);
+    MDC.put(MDC_REQUEST_ID, c.requestId());
+    MDC.put(MDC_TRACE_ID, c.traceId());
+    MDC.put(MDC_SPAN_ID, c.spanId());
+    Exchange ex = new Exchange(request, policy, nanos, clock.millis(), c);
+    ex.addResponseHeader(Correlation.REQUEST_ID_HEADER, c.requestId());
+    return ex;
+  }
+
+  /**
+   * Authenticates, authorizes and rate-limits. Returns {@code null} when the request may proceed
+   * (the caller is then in the exchange), or the problem to answer with.
+   */
+  public Problem enforce(Exchange ex) {
+    Problem p = rateLimiter.beforeAuthentication(ex);
+    if (p != null) {
+      return deny(ex, p, "anonymous_limit");
+    }
+    p = authenticator.authenticate(ex);
+    if (p != null) {
+      rateLimiter.authenticationFailed(ex);
+      return deny(ex, p, ex.reason() != null ? ex.reason() : p.outcome().code());
+    }
+    OperationPolicy policy = ex.policy();
+    Caller caller = ex.caller();
+    if (!policy.publicOperation()) {
+      if (caller == null) {
+        return deny(ex, Problems.missingCredential(realm), "no_credential");
+      }
+      Set<String> required = policy.scopes();
+      if (!required.isEmpty() && !caller.scopes().containsAll(required)) {
+        return deny(ex, Problems.insufficientScope(realm, required), "missing_scope");
+      }
+    } else if (caller == null) {
+      ex.caller(Caller.anonymous());
+    }
+    p = rateLimiter.check(ex);
+    if (p != null) {
+      return deny(ex, p, ex.reason() != null ? ex.reason() : p.outcome().code());
+    }
+    return null;
+  }
+
+  private static Problem deny(Exchange ex, Problem p, String reason) {
+    if (ex.outcome() == Outcome.ALLOWED || ex.outcome() != p.outcome()) {
+      ex.outcome(p.outcome(), reason);
+    }
+    return p.withInstance(ex.correlation().requestId());
+  }
+
+  /**
+   * Completes the exchange: records the status and sizes, hands it to the audit recorder and clears
+   * the MDC. Idempotent; never throws.
+   */
+  public void complete(Exchange ex, int status, long requestBytes, long responseBytes,
+      Throwable error) {
+    if (!ex.markCompleted()) {
+      return;
+    }
+    try {
+      ex.finish(status, requestBytes, responseBytes);
+      if ((status >= 500 || error != null) && ex.outcome() == Outcome.ALLOWED) {
+        ex.outcome(Outcome.ERROR, error != null ? error.getClass().getSimpleName() : "status_" + status);
+      }
+      if (ex.policy().audited()) {
+        audit.record(ex, error);
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Pipeline.class)
+          .warn("audit recording failed: {}", e.getClass().getName());
+    } finally {
+      MDC.remove(MDC_REQUEST_ID);
+      MDC.remove(MDC_TRACE_ID);
+      MDC.remove(MDC_SPAN_ID);
+    }
+  }
+}
