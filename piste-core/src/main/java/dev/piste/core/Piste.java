@@ -1,5 +1,7 @@
 package dev.piste.core;
 
+import dev.piste.audit.AuditSink;
+import dev.piste.core.internal.audit.AuditSinks;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
 import dev.piste.core.internal.pipeline.AuditRecorder;
@@ -53,7 +55,7 @@ public final class Piste implements AutoCloseable {
     List<AutoCloseable> toClose = new ArrayList<>();
     Authenticator authenticator = Authenticator.none();
     RateLimiter rateLimiter = RateLimiter.none();
-    this.audit = AuditRecorder.none();
+    this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
     toClose.add(rateLimiter);
     toClose.add(audit);
     this.closeables = toClose;
@@ -143,8 +145,19 @@ public final class Piste implements AutoCloseable {
   /** Builds a {@link Piste}; extension points replace one default without forking the others. */
   public static final class Builder {
     private PisteConfig config;
+    private final List<AuditSink> auditSinks = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds an audit sink. Added sinks join the sinks named by {@code piste.audit.sinks} when that
+     * key is set explicitly, and replace its default ({@code slf4j}) when it is not. Each gets its
+     * own spool and delivery thread.
+     */
+    public Builder auditSink(AuditSink sink) {
+      auditSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
 
     public Builder config(PisteConfig config) {
       this.config = Objects.requireNonNull(config, "config");
