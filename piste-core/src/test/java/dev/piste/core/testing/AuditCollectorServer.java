@@ -37,10 +37,18 @@ public final class AuditCollectorServer implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong posts = new AtomicLong();
   private final AtomicLong gzipPosts = new AtomicLong();
+  private final boolean keepBodies;
   private volatile boolean down;
   private volatile long hangMillis;
 
+  /** A collector that keeps every body it accepts. */
   public AuditCollectorServer() throws IOException {
+    this(true);
+  }
+
+  /** A collector that keeps the bodies it accepts only when asked (they take memory). */
+  public AuditCollectorServer(boolean keepBodies) throws IOException {
+    this.keepBodies = keepBodies;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.createContext("/events", this::handle);
     server.setExecutor(executor);
@@ -69,8 +77,10 @@ public final class AuditCollectorServer implements AutoCloseable {
           json = in.readAllBytes();
         }
       }
-      synchronized (rawBodies) {
-        rawBodies.add(json);
+      if (keepBodies) {
+        synchronized (rawBodies) {
+          rawBodies.add(json);
+        }
       }
       JsonNode arr = MAPPER.readTree(json);
       for (JsonNode e : arr) {

@@ -51,6 +51,8 @@ final class SinkChannel {
   private boolean down;
   private boolean closed;
   private Thread thread;
+  /** Events that left memory for good: delivered from memory, spooled, or counted lost. */
+  private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
 
   SinkChannel(String name, AuditSink sink, Spool spool, int batchSize, int maxPendingEvents,
       AuditStats stats, LossReporter losses) {
@@ -66,6 +68,11 @@ final class SinkChannel {
 
   String name() {
     return name;
+  }
+
+  /** Events of this sink no longer only in memory (delivered, spooled or counted lost). */
+  long settled() {
+    return settled.get();
   }
 
   void start() {
@@ -127,7 +134,9 @@ final class SinkChannel {
     pendingEvents = 0;
   }
 
+  /** Spools a batch that was only in memory until now. */
   private void toSpool(List<AuditEvent> batch) {
+    settled.addAndGet(batch.size());
     try {
       if (closed) {
         throw new IOException("audit spool closed");
@@ -218,6 +227,9 @@ final class SinkChannel {
         long now = System.nanoTime();
         if (failure == null) {
           stats.delivered.addAndGet(batch.size());
+          if (!inFlightFromSpool && !inFlightSpooled) {
+            settled.addAndGet(batch.size());
+          }
           if (end != null) {
             commit(end);
             if (spool.isEmpty()) {
