@@ -114,7 +114,7 @@ final class SinkChannel {
     lock.lock();
     try {
       if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
-          && now - inFlightSince > STUCK_NANOS) {
+          && now - inFlightSince > STUCK_NANOS && spool.usable()) {
         LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
         toSpool(inFlight);
         inFlightSpooled = true;
@@ -134,21 +134,30 @@ final class SinkChannel {
     pendingEvents = 0;
   }
 
-  /** Spools a batch that was only in memory until now. */
+  /** Spools a batch that was only in memory until now; what the spool cannot take is counted lost. */
   private void toSpool(List<AuditEvent> batch) {
-    settled.addAndGet(batch.size());
+    int appended = 0;
+    Exception failure = null;
     try {
       if (closed) {
-        throw new IOException("audit spool closed");
+        throw new IOException("closed");
       }
-      spool.append(batch);
-      stats.spooled.addAndGet(batch.size());
+      appended = spool.append(batch);
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    }
+    if (appended > 0) {
+      stats.spooled.addAndGet(appended);
       spoolMode = true;
       changed.signalAll();
-    } catch (IOException | RuntimeException e) {
-      stats.lost.addAndGet(batch.size());
-      losses.report(name, batch.size(), e);
     }
+    int lost = batch.size() - appended;
+    if (lost > 0) {
+      stats.lost.addAndGet(lost);
+      losses.report(name, lost, failure != null ? failure
+          : new SpoolFullException());
+    }
+    settled.addAndGet(batch.size());
   }
 
   private boolean hasWork(long now) {
