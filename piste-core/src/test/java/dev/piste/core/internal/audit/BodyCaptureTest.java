@@ -1,0 +1,81 @@
+package dev.piste.core.internal.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.core.PisteConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class BodyCaptureTest {
+
+  private static BodyCapture.Policy policy(String... kv) {
+    Map<String, String> m = new java.util.HashMap<>();
+    m.put("piste.audit.body.enabled", "true");
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return BodyCapture.Policy.of(PisteConfig.of(m));
+  }
+
+  private static BodyCapture feed(BodyCapture c, String body) {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    c.write(b, 0, b.length);
+    return c;
+  }
+
+  @Test
+  void captureIsOffByDefault() {
+    assertThat(BodyCapture.Policy.of(PisteConfig.defaults()).start("application/json")).isNull();
+  }
+
+  @Test
+  void onlyConfiguredContentTypesAreCaptured() {
+    BodyCapture.Policy p = policy();
+    assertThat(p.start("application/json; charset=UTF-8")).isNotNull();
+    assertThat(p.start("text/plain")).isNull();
+    assertThat(p.start(null)).isNull();
+    assertThat(policy("piste.audit.body.content-types", "text/*").start("text/csv")).isNotNull();
+  }
+
+  @Test
+  void redactsConfiguredJsonFieldsAtAnyDepthWhateverTheirCase() {
+    String out = feed(policy().start("application/json"),
+        "{\"user\":\"bob\",\"Password\":\"hunter2\",\"card\":{\"card_number\":\"4111\"},"
+            + "\"secret\":{\"a\":[1,2]},\"items\":[{\"token\":\"t\"}],\"n\":1.5}").redacted();
+    assertThat(out).isEqualTo("{\"user\":\"bob\",\"Password\":\"***\",\"card\":{\"card_number\":"
+        + "\"***\"},\"secret\":\"***\",\"items\":[{\"token\":\"***\"}],\"n\":1.5}");
+  }
+
+  @Test
+  void aBodyCutAtTheMaximumSizeKeepsOnlyCompleteTokensSoNoValueLeaksHalfWritten() {
+    BodyCapture c = feed(policy("piste.audit.body.max-size", "40").start("application/json"),
+        "{\"user\":\"bob\",\"note\":\"abcdefghijklmnopqrstuvwxyz\",\"password\":\"hunter2\"}");
+    assertThat(c.truncated()).isTrue();
+    String out = c.redacted();
+    assertThat(out).startsWith("{\"user\":\"bob\"").doesNotContain("hunter2")
+        .doesNotContain("abcdefghijklmnopqrstuvwxyz");
+  }
+
+  @Test
+  void aCutJustAfterARedactedFieldNameStillWritesNoValue() {
+    String body = "{\"a\":1,\"password\":\"hunter2\"}";
+    BodyCapture c = feed(policy("piste.audit.body.max-size", Integer.toString(body.indexOf("hun") + 3))
+        .start("application/json"), body);
+    assertThat(c.redacted()).doesNotContain("hun");
+  }
+
+  @Test
+  void bodiesThatAreNotJsonDespiteTheirContentTypeAreNotWritten() {
+    assertThat(feed(policy().start("application/json"), "password=hunter2").redacted())
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void formBodiesAreRedactedByParameterName() {
+    BodyCapture c = feed(policy("piste.audit.body.content-types",
+        "application/x-www-form-urlencoded").start("application/x-www-form-urlencoded"),
+        "user=bob&pass%77ord=hunter2&iban=FR76&x");
+    assertThat(c.redacted()).isEqualTo("user=bob&pass%77ord=***&iban=***&x");
+  }
+}
