@@ -205,7 +205,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
         .setRequireSubject()
         .setAllowedClockSkewInSeconds(skewSeconds)
         .setMaxFutureValidityInMinutes(maxLifetimeMinutes)
-        .setIssuedAtRestrictions(skewSeconds,
+        .setIssuedAtRestrictions(0,
             maxAge != null ? (int) Math.min(maxAge.getSeconds(), TEN_YEARS_SECONDS) : TEN_YEARS_SECONDS)
         .setExpectedIssuers(true, issuers);
     if (audiences.length > 0) {

@@ -85,7 +85,10 @@ public final class JwkSets {
       try {
         Map<String, Object> map = StrictJson.toMap(n);
         JsonWebKey jwk = JsonWebKey.Factory.newJwk(map);
-        if (jwk instanceof PublicJsonWebKey p && p.getPrivateKey() == null) {
+        if (jwk instanceof RsaJsonWebKey rsa && rsa.getRsaPublicKey().getModulus().bitLength() < 2048) {
+          LOG.warn("SECURITY: RSA JWK #{} from {} dropped: shorter than 2048 bits (RFC 7518 3.3)",
+              index, origin);
+        } else if (jwk instanceof PublicJsonWebKey p && p.getPrivateKey() == null) {
           keys.add(p);
         }
       } catch (Exception e) {
@@ -142,9 +145,9 @@ public final class JwkSets {
     if (alg.startsWith("ES") && jwk instanceof EllipticCurveJsonWebKey ec) {
       String crv = ec.getCurveName();
       return switch (alg) {
-        case "ES256" -> EllipticCurves.P256.equals(crv);
-        case "ES384" -> EllipticCurves.P384.equals(crv);
-        case "ES512" -> EllipticCurves.P521.equals(crv);
+        case "ES256" -> EllipticCurves.P_256.equals(crv);
+        case "ES384" -> EllipticCurves.P_384.equals(crv);
+        case "ES512" -> EllipticCurves.P_521.equals(crv);
         default -> false;
       };
     }
