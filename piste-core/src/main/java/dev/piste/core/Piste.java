@@ -6,6 +6,9 @@ import dev.piste.core.internal.pipeline.AuditRecorder;
 import dev.piste.core.internal.pipeline.Authenticator;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RateLimiter;
+import dev.piste.core.internal.token.TokenAuthenticator;
+import dev.piste.token.ApiKeyStore;
+import dev.piste.token.TokenVerifier;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +54,10 @@ public final class Piste implements AutoCloseable {
     this.instanceId = config.get(CoreKeys.INSTANCE_ID) != null
         ? config.get(CoreKeys.INSTANCE_ID) : defaultInstanceId();
     List<AutoCloseable> toClose = new ArrayList<>();
-    Authenticator authenticator = Authenticator.none();
+    TokenAuthenticator tokens = TokenAuthenticator.create(config, realm(config), b.tokenVerifier,
+        b.apiKeyStore);
+    toClose.add(tokens);
+    Authenticator authenticator = tokens;
     RateLimiter rateLimiter = RateLimiter.none();
     this.audit = AuditRecorder.none();
     toClose.add(rateLimiter);
@@ -143,8 +149,22 @@ public final class Piste implements AutoCloseable {
   /** Builds a {@link Piste}; extension points replace one default without forking the others. */
   public static final class Builder {
     private PisteConfig config;
+    private TokenVerifier tokenVerifier;
+    private ApiKeyStore apiKeyStore;
 
     private Builder() {}
+
+    /** Replaces the verifier built from {@code piste.token.*} (JWT and introspection). */
+    public Builder tokenVerifier(TokenVerifier tokenVerifier) {
+      this.tokenVerifier = Objects.requireNonNull(tokenVerifier, "tokenVerifier");
+      return this;
+    }
+
+    /** Replaces the store built from {@code piste.token.api-key-file}. */
+    public Builder apiKeyStore(ApiKeyStore apiKeyStore) {
+      this.apiKeyStore = Objects.requireNonNull(apiKeyStore, "apiKeyStore");
+      return this;
+    }
 
     public Builder config(PisteConfig config) {
       this.config = Objects.requireNonNull(config, "config");

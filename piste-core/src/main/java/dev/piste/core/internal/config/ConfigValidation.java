@@ -26,6 +26,21 @@ public final class ConfigValidation {
       problems.add(new Problem(TokenKeys.JWK_FILE.name(), String.valueOf(v.get(TokenKeys.JWK_FILE.name())),
           "either " + TokenKeys.JWKS_URI.name() + " or " + TokenKeys.JWK_FILE.name() + ", not both", null));
     }
+    for (Key<java.net.URI> k : List.of(TokenKeys.JWKS_URI, TokenKeys.INTROSPECTION_URI)) {
+      if (v.get(k.name()) instanceof java.net.URI u && !httpsOrLoopback(u)) {
+        problems.add(new Problem(k.name(), u.toString(),
+            "an https:// URI (plain http only for localhost, 127.0.0.0/8 or [::1])", null));
+      }
+    }
+    boolean jwt = v.get(TokenKeys.JWKS_URI.name()) != null || v.get(TokenKeys.JWK_FILE.name()) != null
+        || v.get(TokenKeys.HMAC_SECRET.name()) != null;
+    if (jwt) {
+      requirePresent(v, problems, TokenKeys.ISSUER, "a JWT key source (jwks-uri, jwk-file or hmac-secret)");
+      if (Boolean.TRUE.equals(v.get(TokenKeys.AUDIENCE_REQUIRED.name()))) {
+        requirePresent(v, problems, TokenKeys.AUDIENCE,
+            "piste.token.audience-required=true (set it to false to accept any aud)");
+      }
+    }
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_SECRET, TokenKeys.INTROSPECTION_CLIENT_ID);
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_ID, TokenKeys.INTROSPECTION_CLIENT_SECRET);
     // rate limits
@@ -63,6 +78,16 @@ public final class ConfigValidation {
     if (v.get(CatalogKeys.URL.name()) != null) {
       requirePresent(v, problems, CatalogKeys.INSTANCE_URL, "piste.catalog.url");
     }
+  }
+
+  /** https, or http to a literal loopback host: no name is resolved while validating. */
+  static boolean httpsOrLoopback(java.net.URI u) {
+    if ("https".equalsIgnoreCase(u.getScheme())) {
+      return true;
+    }
+    String h = u.getHost();
+    return "http".equalsIgnoreCase(u.getScheme()) && h != null
+        && (h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("[::1]"));
   }
 
   private static void requirePresent(Map<String, Object> v, List<Problem> problems, Key<?> key,
