@@ -2,10 +2,15 @@ package dev.piste.core;
 
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.AuditRecorder;
 import dev.piste.core.internal.pipeline.Authenticator;
+import dev.piste.core.internal.pipeline.ClientIps;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RateLimiter;
+import dev.piste.core.internal.ratelimit.RateLimitStage;
+import dev.piste.ratelimit.PlanResolver;
+import dev.piste.ratelimit.RateLimitKeyResolver;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +57,13 @@ public final class Piste implements AutoCloseable {
         ? config.get(CoreKeys.INSTANCE_ID) : defaultInstanceId();
     List<AutoCloseable> toClose = new ArrayList<>();
     Authenticator authenticator = Authenticator.none();
-    RateLimiter rateLimiter = RateLimiter.none();
+    RateLimiter rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
     this.audit = AuditRecorder.none();
     toClose.add(rateLimiter);
     toClose.add(audit);
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
-        rateLimiter, audit);
+        rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
     if (!config.enabled()) {
       LOG.warn("PISTE ENFORCEMENT IS DISABLED (piste.enabled=false): every request passes through"
           + " without token validation, rate limiting or auditing");
@@ -143,8 +148,26 @@ public final class Piste implements AutoCloseable {
   /** Builds a {@link Piste}; extension points replace one default without forking the others. */
   public static final class Builder {
     private PisteConfig config;
+    private PlanResolver planResolver;
+    private RateLimitKeyResolver rateLimitKeyResolver;
 
     private Builder() {}
+
+    /**
+     * Chooses the plan of each caller; the per-application overrides of the configuration win
+     * over it, and the caller's own plan, the plan claim and the default plan apply when it
+     * answers {@code null}.
+     */
+    public Builder planResolver(PlanResolver planResolver) {
+      this.planResolver = Objects.requireNonNull(planResolver, "planResolver");
+      return this;
+    }
+
+    /** The key of operation limits counted per application; default {@link RateLimitKeyResolver#byApplication()}. */
+    public Builder rateLimitKeyResolver(RateLimitKeyResolver rateLimitKeyResolver) {
+      this.rateLimitKeyResolver = Objects.requireNonNull(rateLimitKeyResolver, "rateLimitKeyResolver");
+      return this;
+    }
 
     public Builder config(PisteConfig config) {
       this.config = Objects.requireNonNull(config, "config");
