@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * are batched into one compare-and-swap by Bucket4j's batching optimization, so that three instances
  * hammering one key contend as three writers, not as hundreds.
  *
- * <p>The connection is opened in the background; Lettuce reconnects by itself every 100 ms while
+ * <p>Start-up waits up to two seconds for the first connection, then goes on without it: the
+ * connection is opened in the background; Lettuce reconnects by itself every 100 ms while
  * Redis is away and rejects commands meanwhile (they fail at once instead of queueing).
  */
 final class RedisStore implements BucketStore {
@@ -69,6 +70,13 @@ final class RedisStore implements BucketStore {
         .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
         .build());
     connect();
+    try {
+      connecting.get(2, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // Redis is not there yet: the first checks fall back, and the connection is retried
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
