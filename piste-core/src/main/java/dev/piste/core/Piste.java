@@ -2,11 +2,16 @@ package dev.piste.core;
 
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.AuditRecorder;
 import dev.piste.core.internal.pipeline.Authenticator;
+import dev.piste.core.internal.pipeline.ClientIps;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RateLimiter;
+import dev.piste.core.internal.ratelimit.RateLimitStage;
 import dev.piste.core.internal.token.TokenAuthenticator;
+import dev.piste.ratelimit.PlanResolver;
+import dev.piste.ratelimit.RateLimitKeyResolver;
 import dev.piste.token.ApiKeyStore;
 import dev.piste.token.TokenVerifier;
 import java.net.InetAddress;
@@ -58,13 +63,13 @@ public final class Piste implements AutoCloseable {
         b.apiKeyStore);
     toClose.add(tokens);
     Authenticator authenticator = tokens;
-    RateLimiter rateLimiter = RateLimiter.none();
+    RateLimiter rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
     this.audit = AuditRecorder.none();
     toClose.add(rateLimiter);
     toClose.add(audit);
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
-        rateLimiter, audit);
+        rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
     if (!config.enabled()) {
       LOG.warn("PISTE ENFORCEMENT IS DISABLED (piste.enabled=false): every request passes through"
           + " without token validation, rate limiting or auditing");
@@ -151,6 +156,8 @@ public final class Piste implements AutoCloseable {
     private PisteConfig config;
     private TokenVerifier tokenVerifier;
     private ApiKeyStore apiKeyStore;
+    private PlanResolver planResolver;
+    private RateLimitKeyResolver rateLimitKeyResolver;
 
     private Builder() {}
 
@@ -163,6 +170,22 @@ public final class Piste implements AutoCloseable {
     /** Replaces the store built from {@code piste.token.api-key-file}. */
     public Builder apiKeyStore(ApiKeyStore apiKeyStore) {
       this.apiKeyStore = Objects.requireNonNull(apiKeyStore, "apiKeyStore");
+      return this;
+    }
+
+    /**
+     * Chooses the plan of each caller; the per-application overrides of the configuration win
+     * over it, and the caller's own plan, the plan claim and the default plan apply when it
+     * answers {@code null}.
+     */
+    public Builder planResolver(PlanResolver planResolver) {
+      this.planResolver = Objects.requireNonNull(planResolver, "planResolver");
+      return this;
+    }
+
+    /** The key of operation limits counted per application; default {@link RateLimitKeyResolver#byApplication()}. */
+    public Builder rateLimitKeyResolver(RateLimitKeyResolver rateLimitKeyResolver) {
+      this.rateLimitKeyResolver = Objects.requireNonNull(rateLimitKeyResolver, "rateLimitKeyResolver");
       return this;
     }
 

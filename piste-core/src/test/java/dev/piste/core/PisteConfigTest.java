@@ -74,6 +74,8 @@ final class PisteConfigTest {
   void environmentVariablesMapToKeysAndToKeyFamilies() {
     PisteConfig c = isolated().environment(Map.of(
         "PISTE_TOKEN_JWKS_URI", "https://idp.example/jwks",
+        "PISTE_TOKEN_ISSUER", "https://idp.example",
+        "PISTE_TOKEN_AUDIENCE", "invoices",
         "PISTE_RATELIMIT_PLANS_GOLD", "100/s burst 200; 1000000/day",
         "PATH", "/usr/bin")).build();
     assertThat(c.get(TokenKeys.JWKS_URI)).isEqualTo(URI.create("https://idp.example/jwks"));
@@ -113,6 +115,7 @@ final class PisteConfigTest {
     PisteConfig c = PisteConfig.of(Map.of(
         "piste.token.jwks-uri", "https://idp.example/.well-known/jwks.json",
         "piste.token.issuer", "https://a.example, https://b.example",
+        "piste.token.audience", "invoices",
         "piste.enabled", "FALSE",
         "piste.ratelimit.time-zone", "Europe/Paris",
         "piste.ratelimit.trusted-proxies", "10.0.0.0/8, 127.0.0.1, ::1/128"));

@@ -56,6 +56,29 @@ public final class ConfigValidation {
       problems.add(new Problem(RateLimitKeys.DEFAULT_PLAN.name(), defaultPlan.toString(),
           "the name of a plan defined by piste.ratelimit.plans.<name>", null));
     }
+    for (Map.Entry<String, Object> e : v.entrySet()) {
+      if (e.getKey().startsWith(RateLimitKeys.APPLICATION_PLANS.name())
+          && !v.containsKey(RateLimitKeys.PLANS.name() + e.getValue())) {
+        problems.add(new Problem(e.getKey(), String.valueOf(e.getValue()),
+            "the name of a plan defined by piste.ratelimit.plans.<name>", null));
+      }
+    }
+    Object table = v.get(RateLimitKeys.JDBC_TABLE.name());
+    if (table instanceof String t && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      problems.add(new Problem(RateLimitKeys.JDBC_TABLE.name(), t,
+          "an SQL identifier: a letter or _, then letters, digits or _ (at most 63)", null));
+    }
+    Object redis = v.get(RateLimitKeys.REDIS_URI.name());
+    if (redis instanceof java.net.URI u && !"redis".equalsIgnoreCase(u.getScheme())
+        && !"rediss".equalsIgnoreCase(u.getScheme())) {
+      problems.add(new Problem(RateLimitKeys.REDIS_URI.name(), u.getScheme() + "://...",
+          "a redis:// or rediss:// URI", null));
+    }
+    Object storeTimeout = v.get(RateLimitKeys.STORE_TIMEOUT.name());
+    if (storeTimeout instanceof Duration d && (d.isZero() || d.compareTo(Duration.ofSeconds(10)) > 0)) {
+      problems.add(new Problem(RateLimitKeys.STORE_TIMEOUT.name(), d.toMillis() + "ms",
+          "a duration between 1ms and 10s", null));
+    }
     // audit
     @SuppressWarnings("unchecked")
     List<String> sinks = (List<String>) v.get(AuditKeys.SINKS.name());
