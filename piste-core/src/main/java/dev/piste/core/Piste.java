@@ -1,5 +1,7 @@
 package dev.piste.core;
 
+import dev.piste.audit.AuditSink;
+import dev.piste.core.internal.audit.AuditSinks;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
@@ -64,7 +66,7 @@ public final class Piste implements AutoCloseable {
     toClose.add(tokens);
     Authenticator authenticator = tokens;
     RateLimiter rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
-    this.audit = AuditRecorder.none();
+    this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
     toClose.add(rateLimiter);
     toClose.add(audit);
     this.closeables = toClose;
@@ -158,6 +160,7 @@ public final class Piste implements AutoCloseable {
     private ApiKeyStore apiKeyStore;
     private PlanResolver planResolver;
     private RateLimitKeyResolver rateLimitKeyResolver;
+    private final List<AuditSink> auditSinks = new ArrayList<>();
 
     private Builder() {}
 
@@ -186,6 +189,16 @@ public final class Piste implements AutoCloseable {
     /** The key of operation limits counted per application; default {@link RateLimitKeyResolver#byApplication()}. */
     public Builder rateLimitKeyResolver(RateLimitKeyResolver rateLimitKeyResolver) {
       this.rateLimitKeyResolver = Objects.requireNonNull(rateLimitKeyResolver, "rateLimitKeyResolver");
+      return this;
+    }
+
+    /**
+     * Adds an audit sink. Added sinks join the sinks named by {@code piste.audit.sinks} when that
+     * key is set explicitly, and replace its default ({@code slf4j}) when it is not. Each gets its
+     * own spool and delivery thread.
+     */
+    public Builder auditSink(AuditSink sink) {
+      auditSinks.add(Objects.requireNonNull(sink, "sink"));
       return this;
     }
 

@@ -93,6 +93,23 @@ public final class ConfigValidation {
         requirePresent(v, problems, AuditKeys.JDBC_URL, "piste.audit.sinks containing jdbc");
       }
     }
+    Object table = v.get(AuditKeys.JDBC_TABLE.name());
+    if (table instanceof String t
+        && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
+      problems.add(new Problem(AuditKeys.JDBC_TABLE.name(), t,
+          "an SQL table name, optionally schema-qualified (piste_audit, audit.events)", null));
+    }
+    Object batch = v.get(AuditKeys.BATCH_SIZE.name());
+    Object queue = v.get(AuditKeys.QUEUE_SIZE.name());
+    if (batch instanceof Integer b && queue instanceof Integer q && b > q) {
+      problems.add(new Problem(AuditKeys.BATCH_SIZE.name(), b.toString(),
+          "a batch size no larger than " + AuditKeys.QUEUE_SIZE.name() + " (" + q + ")", null));
+    }
+    Object fileMax = v.get(AuditKeys.FILE_MAX_SIZE.name());
+    if (fileMax instanceof Long m && m < 4096) {
+      problems.add(new Problem(AuditKeys.FILE_MAX_SIZE.name(), m.toString(),
+          "a size of at least 4KiB", null));
+    }
     // catalog
     if (v.get(CatalogKeys.TOKEN_URI.name()) != null) {
       requirePresent(v, problems, CatalogKeys.CLIENT_ID, "piste.catalog.token-uri");
