@@ -1,7 +1,11 @@
 package dev.piste.core;
 
 import dev.piste.audit.AuditSink;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.CatalogClient;
 import dev.piste.core.internal.audit.AuditSinks;
+import dev.piste.core.internal.catalog.CatalogDocuments;
+import dev.piste.core.internal.catalog.Registrar;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
@@ -54,6 +58,7 @@ public final class Piste implements AutoCloseable {
   private final Pipeline pipeline;
   private final List<AutoCloseable> closeables;
   private final AuditRecorder audit;
+  private final Registrar registrar;
   private final AtomicInteger state = new AtomicInteger(NEW);
 
   private Piste(Builder b) {
@@ -69,6 +74,8 @@ public final class Piste implements AutoCloseable {
     this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
     toClose.add(rateLimiter);
     toClose.add(audit);
+    this.registrar = new Registrar(config, b.catalogClient, instanceId, new java.util.SplittableRandom());
+    toClose.add(0, registrar);
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
         rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
@@ -109,10 +116,32 @@ public final class Piste implements AutoCloseable {
     return pipeline;
   }
 
+  /**
+   * Gives the engine the API's descriptor, once known (the JAX-RS feature builds it from the
+   * resource model at deployment, the servlet adapter from the {@code piste.api.*} keys and path
+   * rules). The engine then serves the OpenAPI document and the API catalog, and, once started,
+   * registers in the catalog; a second call replaces the descriptor. With
+   * {@code piste.catalog.required=true} on a started engine, waits for the registration and throws
+   * {@link IllegalStateException} when it fails.
+   */
+  public Piste describe(ApiDescriptor api) {
+    registrar.describe(Objects.requireNonNull(api, "api"));
+    return this;
+  }
+
+  /**
+   * The OpenAPI document and RFC 9727 API catalog for the adapters to serve. Its type lives in
+   * {@code dev.piste.core.internal}, which has no compatibility promise.
+   */
+  public CatalogDocuments catalogDocuments() {
+    return registrar.documents();
+  }
+
   /** Starts background work (audit delivery, catalog registration). Idempotent. */
   public Piste start() {
     if (state.compareAndSet(NEW, STARTED)) {
       audit.start();
+      registrar.start();
       LOG.info("PISTE engine started (instance {}, enforcement {})", instanceId,
           config.enabled() ? "on" : "OFF");
     }
@@ -161,6 +190,7 @@ public final class Piste implements AutoCloseable {
     private PlanResolver planResolver;
     private RateLimitKeyResolver rateLimitKeyResolver;
     private final List<AuditSink> auditSinks = new ArrayList<>();
+    private CatalogClient catalogClient;
 
     private Builder() {}
 
@@ -199,6 +229,12 @@ public final class Piste implements AutoCloseable {
      */
     public Builder auditSink(AuditSink sink) {
       auditSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** Registers in this catalog instead of the default HTTP client of {@code piste.catalog.url}. */
+    public Builder catalogClient(CatalogClient client) {
+      this.catalogClient = Objects.requireNonNull(client, "client");
       return this;
     }
 

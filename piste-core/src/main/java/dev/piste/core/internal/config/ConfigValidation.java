@@ -93,8 +93,8 @@ public final class ConfigValidation {
         requirePresent(v, problems, AuditKeys.JDBC_URL, "piste.audit.sinks containing jdbc");
       }
     }
-    Object table = v.get(AuditKeys.JDBC_TABLE.name());
-    if (table instanceof String t
+    Object auditTable = v.get(AuditKeys.JDBC_TABLE.name());
+    if (auditTable instanceof String t
         && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
       problems.add(new Problem(AuditKeys.JDBC_TABLE.name(), t,
           "an SQL table name, optionally schema-qualified (piste_audit, audit.events)", null));
@@ -117,6 +117,17 @@ public final class ConfigValidation {
     }
     if (v.get(CatalogKeys.URL.name()) != null) {
       requirePresent(v, problems, CatalogKeys.INSTANCE_URL, "piste.catalog.url");
+    }
+    requireWith(v, problems, CatalogKeys.CLIENT_ID, CatalogKeys.TOKEN_URI);
+    requireWith(v, problems, CatalogKeys.CLIENT_SECRET, CatalogKeys.TOKEN_URI);
+    Duration ttl = (Duration) v.get(CatalogKeys.TTL.name());
+    if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      problems.add(new Problem(CatalogKeys.TTL.name(), ttl.toMillis() + "ms",
+          "a duration of at least 1s (the heartbeat runs every third of it)", null));
+    }
+    Duration catalogTimeout = (Duration) v.get(CatalogKeys.HTTP_TIMEOUT.name());
+    if (catalogTimeout != null && catalogTimeout.isZero()) {
+      problems.add(new Problem(CatalogKeys.HTTP_TIMEOUT.name(), "0s", "a positive duration", null));
     }
   }
 
