@@ -38,6 +38,13 @@ public final class CatalogKeys {
       "piste.catalog.scope-descriptions.", STRING,
       "Description of a scope in the OpenAPI document: piste.catalog.scope-descriptions.invoices:read=...");
 
+  public static final Key<URI> OPENAPI_TOKEN_URL = Key.of("piste.catalog.openapi-token-url",
+      HTTP_URI, null, "Token URL of the client-credentials flow in the OpenAPI document; default: "
+          + "piste.catalog.token-uri, else the first piste.token.issuer followed by /token");
+  public static final Key<Duration> HTTP_TIMEOUT = Key.of("piste.catalog.http-timeout",
+      DURATION_TYPE, "5s", "Connect and request timeout of every catalog and token call");
+
   static final List<Key<?>> ALL = List.of(URL, INSTANCE_URL, TTL, TOKEN_URI, CLIENT_ID,
-      CLIENT_SECRET, REQUIRED, OPENAPI_PATH, OPENAPI_FILE, SCOPE_DESCRIPTIONS);
+      CLIENT_SECRET, REQUIRED, OPENAPI_PATH, OPENAPI_FILE, SCOPE_DESCRIPTIONS, OPENAPI_TOKEN_URL,
+      HTTP_TIMEOUT);
 }

@@ -56,6 +56,29 @@ public final class ConfigValidation {
       problems.add(new Problem(RateLimitKeys.DEFAULT_PLAN.name(), defaultPlan.toString(),
           "the name of a plan defined by piste.ratelimit.plans.<name>", null));
     }
+    for (Map.Entry<String, Object> e : v.entrySet()) {
+      if (e.getKey().startsWith(RateLimitKeys.APPLICATION_PLANS.name())
+          && !v.containsKey(RateLimitKeys.PLANS.name() + e.getValue())) {
+        problems.add(new Problem(e.getKey(), String.valueOf(e.getValue()),
+            "the name of a plan defined by piste.ratelimit.plans.<name>", null));
+      }
+    }
+    Object table = v.get(RateLimitKeys.JDBC_TABLE.name());
+    if (table instanceof String t && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      problems.add(new Problem(RateLimitKeys.JDBC_TABLE.name(), t,
+          "an SQL identifier: a letter or _, then letters, digits or _ (at most 63)", null));
+    }
+    Object redis = v.get(RateLimitKeys.REDIS_URI.name());
+    if (redis instanceof java.net.URI u && !"redis".equalsIgnoreCase(u.getScheme())
+        && !"rediss".equalsIgnoreCase(u.getScheme())) {
+      problems.add(new Problem(RateLimitKeys.REDIS_URI.name(), u.getScheme() + "://...",
+          "a redis:// or rediss:// URI", null));
+    }
+    Object storeTimeout = v.get(RateLimitKeys.STORE_TIMEOUT.name());
+    if (storeTimeout instanceof Duration d && (d.isZero() || d.compareTo(Duration.ofSeconds(10)) > 0)) {
+      problems.add(new Problem(RateLimitKeys.STORE_TIMEOUT.name(), d.toMillis() + "ms",
+          "a duration between 1ms and 10s", null));
+    }
     // audit
     @SuppressWarnings("unchecked")
     List<String> sinks = (List<String>) v.get(AuditKeys.SINKS.name());
@@ -70,6 +93,23 @@ public final class ConfigValidation {
         requirePresent(v, problems, AuditKeys.JDBC_URL, "piste.audit.sinks containing jdbc");
       }
     }
+    Object auditTable = v.get(AuditKeys.JDBC_TABLE.name());
+    if (auditTable instanceof String t
+        && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
+      problems.add(new Problem(AuditKeys.JDBC_TABLE.name(), t,
+          "an SQL table name, optionally schema-qualified (piste_audit, audit.events)", null));
+    }
+    Object batch = v.get(AuditKeys.BATCH_SIZE.name());
+    Object queue = v.get(AuditKeys.QUEUE_SIZE.name());
+    if (batch instanceof Integer b && queue instanceof Integer q && b > q) {
+      problems.add(new Problem(AuditKeys.BATCH_SIZE.name(), b.toString(),
+          "a batch size no larger than " + AuditKeys.QUEUE_SIZE.name() + " (" + q + ")", null));
+    }
+    Object fileMax = v.get(AuditKeys.FILE_MAX_SIZE.name());
+    if (fileMax instanceof Long m && m < 4096) {
+      problems.add(new Problem(AuditKeys.FILE_MAX_SIZE.name(), m.toString(),
+          "a size of at least 4KiB", null));
+    }
     // catalog
     if (v.get(CatalogKeys.TOKEN_URI.name()) != null) {
       requirePresent(v, problems, CatalogKeys.CLIENT_ID, "piste.catalog.token-uri");
@@ -77,6 +117,17 @@ public final class ConfigValidation {
     }
     if (v.get(CatalogKeys.URL.name()) != null) {
       requirePresent(v, problems, CatalogKeys.INSTANCE_URL, "piste.catalog.url");
+    }
+    requireWith(v, problems, CatalogKeys.CLIENT_ID, CatalogKeys.TOKEN_URI);
+    requireWith(v, problems, CatalogKeys.CLIENT_SECRET, CatalogKeys.TOKEN_URI);
+    Duration ttl = (Duration) v.get(CatalogKeys.TTL.name());
+    if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      problems.add(new Problem(CatalogKeys.TTL.name(), ttl.toMillis() + "ms",
+          "a duration of at least 1s (the heartbeat runs every third of it)", null));
+    }
+    Duration catalogTimeout = (Duration) v.get(CatalogKeys.HTTP_TIMEOUT.name());
+    if (catalogTimeout != null && catalogTimeout.isZero()) {
+      problems.add(new Problem(CatalogKeys.HTTP_TIMEOUT.name(), "0s", "a positive duration", null));
     }
   }
 
