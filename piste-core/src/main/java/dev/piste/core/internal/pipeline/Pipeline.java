@@ -27,15 +27,17 @@ public final class Pipeline {
   private final Authenticator authenticator;
   private final RateLimiter rateLimiter;
   private final AuditRecorder audit;
+  private final ClientIps clientIps;
 
   public Pipeline(boolean enabled, Clock clock, String realm, Authenticator authenticator,
-      RateLimiter rateLimiter, AuditRecorder audit) {
+      RateLimiter rateLimiter, AuditRecorder audit, ClientIps clientIps) {
     this.enabled = enabled;
     this.clock = Objects.requireNonNull(clock);
     this.realm = Objects.requireNonNull(realm);
     this.authenticator = Objects.requireNonNull(authenticator);
     this.rateLimiter = Objects.requireNonNull(rateLimiter);
     this.audit = Objects.requireNonNull(audit);
+    this.clientIps = Objects.requireNonNull(clientIps);
   }
 
   /** Whether enforcement is on; when off, adapters pass every request through untouched. */
@@ -56,6 +58,7 @@ public final class Pipeline {
     MDC.put(MDC_SPAN_ID, c.spanId());
     Exchange ex = new Exchange(request, policy, nanos, clock.millis(), c);
     ex.addResponseHeader(Correlation.REQUEST_ID_HEADER, c.requestId());
+    ex.clientIp(clientIps.resolve(request));
     return ex;
   }
 

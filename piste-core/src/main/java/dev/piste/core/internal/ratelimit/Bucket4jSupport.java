@@ -1,0 +1,119 @@
+package dev.piste.core.internal.ratelimit;
+
+import dev.piste.ratelimit.Limit;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConfigurationBuilder;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.VerboseResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the Redis and PostgreSQL stores share: one Bucket4j bucket per key holds every limit of the
+ * set. Smooth limits refill greedily; a quota's bucket key carries its calendar period
+ * ({@code |d20418}, {@code |m24310}), so a new day or month starts a new bucket whatever the month's
+ * length, and the old one expires.
+ */
+final class Bucket4jSupport {
+
+  /** Buckets expire once full again, and at the latest after this long without a write. */
+  static final Duration MAX_TTL = Duration.ofDays(32);
+
+  private final Map<LimitSet, BucketConfiguration> configurations = new ConcurrentHashMap<>();
+  private final QuotaCalendar calendar;
+
+  Bucket4jSupport(QuotaCalendar calendar) {
+    this.calendar = calendar;
+  }
+
+  /** Bucket4j's clock, read from the engine's clock so that tests control quotas and refills. */
+  static TimeMeter timeMeter(Clock clock) {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        Instant i = clock.instant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return true;
+      }
+    };
+  }
+
+  BucketConfiguration configuration(LimitSet limits) {
+    BucketConfiguration c = configurations.get(limits);
+    if (c == null) {
+      c = configurations.computeIfAbsent(limits, Bucket4jSupport::build);
+    }
+    return c;
+  }
+
+  private static BucketConfiguration build(LimitSet limits) {
+    ConfigurationBuilder b = BucketConfiguration.builder();
+    for (Limit l : limits.limits()) {
+      Bandwidth bw;
+      if (l.unit().calendar()) {
+        bw = Bandwidth.builder().capacity(l.permits())
+            .refillIntervally(l.permits(), l.unit().nominal()).build();
+      } else {
+        bw = Bandwidth.builder().capacity(l.burst())
+            .refillGreedy(l.permits(), l.unit().nominal()).build();
+      }
+      b.addLimit(bw);
+    }
+    return b.build();
+  }
+
+  /** The bucket key: {@code piste:} + the key + one calendar stamp per quota. */
+  String stampedKey(String key, LimitSet limits, long now) {
+    StringBuilder sb = null;
+    for (Limit l : limits.limits()) {
+      if (l.unit().calendar()) {
+        if (sb == null) {
+          sb = new StringBuilder(key.length() + 20).append("piste:").append(key);
+        }
+        sb.append(l.unit() == Limit.Unit.DAY ? "|d" : "|m")
+            .append(calendar.current(l.unit(), now).index());
+      }
+    }
+    return sb == null ? "piste:" + key : sb.toString();
+  }
+
+  /** The verdict of a Bucket4j answer; a quota that rejected waits until its period ends. */
+  Verdict verdict(VerboseResult<ConsumptionProbe> result, LimitSet limits, long cost, long now) {
+    ConsumptionProbe probe = result.getValue();
+    long[] available = result.getDiagnostics().getAvailableTokensPerEachBandwidth();
+    int min = 0;
+    for (int i = 1; i < available.length && i < limits.size(); i++) {
+      if (available[i] < available[min]) {
+        min = i;
+      }
+    }
+    long remaining = Math.max(0, probe.getRemainingTokens());
+    if (probe.isConsumed()) {
+      return new Verdict(true, remaining, 0, min);
+    }
+    long wait = 0;
+    int blocking = min;
+    for (int i = 0; i < available.length && i < limits.size(); i++) {
+      if (available[i] >= cost) {
+        continue;
+      }
+      Limit l = limits.limit(i);
+      long w = l.unit().calendar() ? calendar.current(l.unit(), now).end() - now
+          : probe.getNanosToWaitForRefill();
+      if (w > wait) {
+        wait = w;
+        blocking = i;
+      }
+    }
+    return new Verdict(false, remaining, Math.max(wait, 1), blocking);
+  }
+}

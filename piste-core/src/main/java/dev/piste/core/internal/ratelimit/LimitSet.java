@@ -1,0 +1,229 @@
+package dev.piste.core.internal.ratelimit;
+
+import dev.piste.ratelimit.Limit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The limits of one bucket (a plan, an operation limit, the anonymous limit), compiled once: the
+ * arithmetic of the memory store lives here.
+ *
+ * <p>A smooth limit ({@code /s}, {@code /m}, {@code /h}) is a token bucket written as GCRA: its state
+ * is one long, the theoretical arrival time (TAT) in epoch nanoseconds; a request of cost n is
+ * allowed when {@code max(TAT, now) + n * interval - now <= burst * interval}. A calendar quota
+ * ({@code /day}, {@code /month}) is one long too: the period index in the top 20 bits and the tokens
+ * used in the low 44 bits. Identity equality: each set is one object for the engine's life.
+ */
+final class LimitSet {
+
+  static final long USED_MASK = (1L << 44) - 1;
+  private static final long PERIOD_MASK = (1L << 20) - 1;
+
+  private final String name;
+  private final List<Limit> limits;
+  private final String spec;
+  private final long[] interval;
+  private final long[] capacityNanos;
+  private final Limit.Unit[] units;
+  private final long[] permits;
+  private volatile LimitSet divided;
+  private int dividedBy;
+
+  LimitSet(String name, List<Limit> limits) {
+    if (limits.isEmpty()) {
+      throw new IllegalArgumentException("no limit");
+    }
+    this.name = name;
+    this.limits = List.copyOf(limits);
+    int n = limits.size();
+    this.interval = new long[n];
+    this.capacityNanos = new long[n];
+    this.units = new Limit.Unit[n];
+    this.permits = new long[n];
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      Limit l = limits.get(i);
+      units[i] = l.unit();
+      permits[i] = l.permits();
+      if (!l.unit().calendar()) {
+        interval[i] = Math.max(1, l.unit().nominal().toNanos() / l.permits());
+        capacityNanos[i] = saturatedMultiply(l.burst(), interval[i]);
+      }
+      sb.append(i == 0 ? "" : ";").append(l.permits()).append('/').append(l.unit().symbol());
+      if (l.burst() != l.permits()) {
+        sb.append('b').append(l.burst());
+      }
+    }
+    this.spec = sb.toString();
+  }
+
+  /** The name used in headers and problem details: a plan name, {@code operation}, {@code anonymous}. */
+  String name() {
+    return name;
+  }
+
+  List<Limit> limits() {
+    return limits;
+  }
+
+  Limit limit(int i) {
+    return limits.get(i);
+  }
+
+  int size() {
+    return limits.size();
+  }
+
+  /** A compact text of the limits, part of bucket keys: {@code 100/sb200;1000000/day}. */
+  String spec() {
+    return spec;
+  }
+
+  /** The same limits divided by an instance count (at least 1 token each), for the local fallback. */
+  LimitSet divided(int instances) {
+    LimitSet d = divided;
+    if (d != null && dividedBy == instances) {
+      return d;
+    }
+    if (instances <= 1) {
+      return this;
+    }
+    List<Limit> out = new ArrayList<>();
+    for (Limit l : limits) {
+      long p = Math.max(1, l.permits() / instances);
+      long b = l.unit().calendar() ? p : Math.max(p, l.burst() / instances);
+      out.add(new Limit(p, l.unit(), b));
+    }
+    d = new LimitSet(name, out);
+    dividedBy = instances;
+    divided = d;
+    return d;
+  }
+
+  /** A state whose every limit is full. */
+  long[] fresh() {
+    return new long[limits.size()];
+  }
+
+  /** Whether a state carries no information (every limit full): such a bucket may be dropped. */
+  boolean idle(long[] state, long now, QuotaCalendar calendar) {
+    for (int i = 0; i < state.length; i++) {
+      if (units[i].calendar()) {
+        long used = state[i] & USED_MASK;
+        if (used != 0 && (state[i] >>> 44) == (calendar.current(units[i], now).index() & PERIOD_MASK)) {
+          return false;
+        }
+      } else if (state[i] > now) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Applies a request of {@code cost} tokens to a state, all limits or none. Caller holds the lock. */
+  Verdict apply(long[] state, long cost, long now, QuotaCalendar calendar) {
+    boolean allowed = true;
+    long minRemaining = Long.MAX_VALUE;
+    int minIndex = 0;
+    long wait = 0;
+    int blocking = -1;
+    for (int i = 0; i < state.length; i++) {
+      long remaining;
+      if (units[i].calendar()) {
+        QuotaCalendar.Period p = calendar.current(units[i], now);
+        long used = (state[i] >>> 44) == (p.index() & PERIOD_MASK) ? state[i] & USED_MASK : 0;
+        long cap = Math.min(permits[i], USED_MASK);
+        if (used + cost > cap && permits[i] <= USED_MASK) {
+          allowed = false;
+          remaining = cap - used;
+          long w = p.end() - now;
+          if (blocking < 0 || w > wait) {
+            wait = w;
+            blocking = i;
+          }
+        } else {
+          remaining = Math.max(0, cap - used - cost);
+        }
+      } else {
+        long tat = Math.max(state[i], now);
+        long next = saturatedAdd(tat, saturatedMultiply(cost, interval[i]));
+        long over = next - now - capacityNanos[i];
+        if (over > 0) {
+          allowed = false;
+          remaining = Math.max(0, (capacityNanos[i] - (tat - now)) / interval[i]);
+          if (blocking < 0 || over > wait) {
+            wait = over;
+            blocking = i;
+          }
+        } else {
+          remaining = (capacityNanos[i] - (next - now)) / interval[i];
+        }
+      }
+      if (remaining < minRemaining) {
+        minRemaining = remaining;
+        minIndex = i;
+      }
+    }
+    if (!allowed) {
+      return new Verdict(false, minRemaining, wait, blocking);
+    }
+    for (int i = 0; i < state.length; i++) {
+      if (units[i].calendar()) {
+        QuotaCalendar.Period p = calendar.current(units[i], now);
+        long stamp = p.index() & PERIOD_MASK;
+        long used = (state[i] >>> 44) == stamp ? state[i] & USED_MASK : 0;
+        state[i] = (stamp << 44) | Math.min(USED_MASK, used + cost);
+      } else {
+        state[i] = saturatedAdd(Math.max(state[i], now), saturatedMultiply(cost, interval[i]));
+      }
+    }
+    return new Verdict(true, minRemaining, 0, minIndex);
+  }
+
+  /**
+   * Seconds until the limit {@code i} is whole again given {@code remaining} tokens: the end of the
+   * period for a quota, the refill time of the missing tokens otherwise. For the {@code t} parameter
+   * of the {@code RateLimit} header.
+   */
+  long resetSeconds(int i, long remaining, long now, QuotaCalendar calendar) {
+    Limit l = limits.get(i);
+    long nanos;
+    if (l.unit().calendar()) {
+      nanos = calendar.current(l.unit(), now).end() - now;
+    } else {
+      nanos = saturatedMultiply(Math.max(0, l.burst() - remaining), interval[i]);
+    }
+    return ceilSeconds(nanos);
+  }
+
+  /** The window of limit {@code i} in seconds, for the {@code w} parameter of {@code RateLimit-Policy}. */
+  long windowSeconds(int i) {
+    return limits.get(i).unit().nominal().getSeconds();
+  }
+
+  static long ceilSeconds(long nanos) {
+    if (nanos <= 0) {
+      return 0;
+    }
+    return nanos / 1_000_000_000L + (nanos % 1_000_000_000L == 0 ? 0 : 1);
+  }
+
+  static long saturatedMultiply(long a, long b) {
+    long hi = Math.multiplyHigh(a, b);
+    long lo = a * b;
+    if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+      return lo;
+    }
+    return Long.MAX_VALUE;
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  @Override
+  public String toString() {
+    return name + "[" + spec + "]";
+  }
+}

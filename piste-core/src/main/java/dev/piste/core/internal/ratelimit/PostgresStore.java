@@ -1,0 +1,146 @@
+package dev.piste.core.internal.ratelimit;
+
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Bucket4j distributed buckets in PostgreSQL ({@code SELECT ... FOR UPDATE} on one row per bucket).
+ * JDBC blocks, so calls run on a small pool of store threads and the request thread waits at most
+ * the store timeout. The table is created on demand:
+ *
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS piste_buckets (
+ *   id         VARCHAR(512) PRIMARY KEY,
+ *   state      BYTEA,
+ *   expires_at BIGINT
+ * );
+ * }</pre>
+ *
+ * <p>Rows of full buckets expire; a store thread deletes expired rows in batches every minute.
+ */
+final class PostgresStore implements BucketStore {
+
+  static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final int THREADS = 8;
+
+  private final Bucket4jSupport support;
+  private final long timeoutNanos;
+  private final JdbcPool pool;
+  private final String table;
+  private final ThreadPoolExecutor executor;
+  private final PostgreSQLSelectForUpdateBasedProxyManager<String> manager;
+  private volatile boolean tableReady;
+  private volatile long lastCleanup = System.nanoTime();
+
+  PostgresStore(String url, String user, String password, String table, Duration timeout,
+      Clock clock, QuotaCalendar calendar) {
+    if (!TABLE.matcher(table).matches()) {
+      throw new IllegalArgumentException("bad table name");
+    }
+    this.support = new Bucket4jSupport(calendar);
+    this.timeoutNanos = timeout.toNanos();
+    this.table = table;
+    this.pool = new JdbcPool(url, user, password, THREADS);
+    this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(256), r -> {
+          Thread t = new Thread(r, "piste-ratelimit-postgresql");
+          t.setDaemon(true);
+          return t;
+        });
+    this.manager = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
+        .primaryKeyMapper(PrimaryKeyMapper.STRING)
+        .table(table)
+        .idColumn("id")
+        .stateColumn("state")
+        .expiresAtColumn("expires_at")
+        .clientClock(Bucket4jSupport.timeMeter(clock))
+        .expirationAfterWrite(
+            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Bucket4jSupport.MAX_TTL))
+        .build();
+  }
+
+  /** The DDL of the bucket table. */
+  static String ddl(String table) {
+    return "CREATE TABLE IF NOT EXISTS " + table
+        + " (id VARCHAR(512) PRIMARY KEY, state BYTEA, expires_at BIGINT)";
+  }
+
+  @Override
+  public Verdict consume(String key, LimitSet limits, long cost, long now) throws StoreException {
+    String stamped = support.stampedKey(key, limits, now);
+    CompletableFuture<VerboseResult<ConsumptionProbe>> f;
+    try {
+      f = CompletableFuture.supplyAsync(() -> {
+        ensureTable();
+        return manager.builder().build(stamped, () -> support.configuration(limits))
+            .asVerbose().tryConsumeAndReturnRemaining(cost);
+      }, executor);
+    } catch (RejectedExecutionException e) {
+      throw new StoreException("busy");
+    }
+    Verdict v = support.verdict(RedisStore.await(f, timeoutNanos), limits, cost, now);
+    cleanupNowAndThen();
+    return v;
+  }
+
+  private void ensureTable() {
+    if (tableReady) {
+      return;
+    }
+    synchronized (this) {
+      if (tableReady) {
+        return;
+      }
+      try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        s.execute(ddl(table));
+        if (!c.getAutoCommit()) {
+          c.commit();
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("table creation failed: " + e.getSQLState());
+      }
+      tableReady = true;
+    }
+  }
+
+  private void cleanupNowAndThen() {
+    long t = System.nanoTime();
+    long last = lastCleanup;
+    if (t - last < 60_000_000_000L) {
+      return;
+    }
+    lastCleanup = t;
+    try {
+      executor.execute(() -> {
+        try {
+          manager.removeExpired(1000);
+        } catch (RuntimeException e) {
+          // the next cleanup tries again
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // busy: skip this round
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    pool.close();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.piste.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.core.internal.config.ValueType;
+import dev.piste.core.testing.RateLimitTestRequest;
+import org.junit.jupiter.api.Test;
+
+final class ClientIpsTest {
+
+  private final ClientIps behindProxies =
+      new ClientIps(ValueType.CIDRS.parse("10.0.0.0/8, 2001:db8:ffff::/48"));
+
+  private static RateLimitTestRequest from(String peer) {
+    return new RateLimitTestRequest("GET", "/", peer);
+  }
+
+  @Test
+  void ignoresSpoofedXForwardedForFromAnUntrustedPeer() {
+    assertThat(behindProxies.resolve(from("203.0.113.9").header("X-Forwarded-For", "1.2.3.4")))
+        .isEqualTo("203.0.113.9");
+  }
+
+  @Test
+  void ignoresSpoofedForwardedFromAnUntrustedPeer() {
+    assertThat(behindProxies.resolve(from("203.0.113.9").header("Forwarded", "for=1.2.3.4")))
+        .isEqualTo("203.0.113.9");
+  }
+
+  @Test
+  void ignoresEveryHeaderWhenNoProxyIsTrusted() {
+    assertThat(ClientIps.none().resolve(from("10.0.0.1").header("X-Forwarded-For", "1.2.3.4")))
+        .isEqualTo("10.0.0.1");
+  }
+
+  @Test
+  void believesXForwardedForFromATrustedPeer() {
+    assertThat(behindProxies.resolve(from("10.1.2.3").header("X-Forwarded-For", "198.51.100.4")))
+        .isEqualTo("198.51.100.4");
+  }
+
+  @Test
+  void walksRightToLeftPastTrustedProxiesSoAClientCannotPrependAnAddress() {
+    RateLimitTestRequest r = from("10.0.0.2")
+        .header("X-Forwarded-For", "6.6.6.6, 198.51.100.4")
+        .header("X-Forwarded-For", "10.0.0.7");
+    assertThat(behindProxies.resolve(r)).isEqualTo("198.51.100.4");
+  }
+
+  @Test
+  void rfc7239ForwardedWithQuotedIpv6AndPortIsUnderstood() {
+    RateLimitTestRequest r = from("10.0.0.2")
+        .header("Forwarded", "for=192.0.2.43, for=\"[2001:db8:cafe::17]:4711\";proto=https");
+    assertThat(behindProxies.resolve(r)).isEqualTo("2001:db8:cafe:0:0:0:0:17");
+  }
+
+  @Test
+  void forwardedWinsOverXForwardedFor() {
+    RateLimitTestRequest r = from("10.0.0.2").header("Forwarded", "for=192.0.2.60")
+        .header("X-Forwarded-For", "192.0.2.61");
+    assertThat(behindProxies.resolve(r)).isEqualTo("192.0.2.60");
+  }
+
+  @Test
+  void anObfuscatedHopStopsTheWalkAtTheLastKnownAddress() {
+    RateLimitTestRequest r = from("10.0.0.2").header("Forwarded", "for=unknown, for=10.0.0.9");
+    assertThat(behindProxies.resolve(r)).isEqualTo("10.0.0.9");
+  }
+
+  @Test
+  void whenEveryHopIsTrustedTheLeftmostIsTheClient() {
+    RateLimitTestRequest r = from("10.0.0.2").header("X-Forwarded-For", "10.9.9.9, 10.0.0.3");
+    assertThat(behindProxies.resolve(r)).isEqualTo("10.9.9.9");
+  }
+
+  @Test
+  void aTrustedPeerWithoutHeadersIsItselfTheClient() {
+    assertThat(behindProxies.resolve(from("10.0.0.2"))).isEqualTo("10.0.0.2");
+  }
+
+  @Test
+  void portOfAnIpv4HopIsStripped() {
+    assertThat(behindProxies.resolve(from("10.0.0.2").header("X-Forwarded-For", "198.51.100.4:5555")))
+        .isEqualTo("198.51.100.4");
+  }
+}

@@ -1,0 +1,290 @@
+package dev.piste.core.ratelimit;
+
+import static dev.piste.core.ratelimit.TestEngine.operation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.Outcome;
+import dev.piste.core.testing.RateLimitTestClock;
+import dev.piste.core.testing.RedisServerFixture;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The redis store against a real Redis on loopback, started by the test. */
+final class RedisRateLimitTest {
+
+  private static RedisServerFixture redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServerFixture.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  private static Map<String, String> config(String... more) {
+    Map<String, String> m = new HashMap<>(Map.of(
+        "piste.ratelimit.store", "redis",
+        "piste.ratelimit.redis.uri", redis.uri()));
+    for (int i = 0; i < more.length; i += 2) {
+      m.put(more[i], more[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void threeEnginesOnOneRedisAdmitExactlyTheLimitUnderManyThreads() throws Exception {
+    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Map<String, String> cfg = config("piste.ratelimit.plans.exact", "400/day",
+        "piste.ratelimit.default-plan", "exact", "piste.ratelimit.store-timeout", "5s");
+    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
+        new TestEngine(cfg, clock));
+    try {
+      int admitted = hammer(engines, 8, 60, "exact-app");
+      assertThat(admitted).isEqualTo(400);
+      for (TestEngine e : engines) {
+        assertThat(e.stage().fallbackDecisions()).isZero();
+      }
+    } finally {
+      engines.forEach(TestEngine::close);
+    }
+  }
+
+  @Test
+  void dailyQuotaSharedByThreeEnginesResetsAtMidnightExactly() throws Exception {
+    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-03-10T23:59:59.500Z"));
+    Map<String, String> cfg = config("piste.ratelimit.plans.q", "5/day",
+        "piste.ratelimit.default-plan", "q", "piste.ratelimit.store-timeout", "5s");
+    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
+        new TestEngine(cfg, clock));
+    try {
+      assertThat(hammer(engines, 4, 5, "quota-app")).isEqualTo(5);
+      TestEngine.Result denied = engines.get(1).call("quota-app", null, operation("list"));
+      assertThat(denied.status()).isEqualTo(429);
+      assertThat(denied.header("Retry-After")).isEqualTo("1");
+      assertThat(denied.exchange().reason()).isEqualTo("quota_exhausted");
+      clock.set(Instant.parse("2026-03-11T00:00:00.200Z"));
+      assertThat(hammer(engines, 4, 5, "quota-app")).isEqualTo(5);
+    } finally {
+      engines.forEach(TestEngine::close);
+    }
+  }
+
+  @Test
+  void failOpenFallsBackToLocalBucketsDividedByInstancesWhenRedisIsKilledAndRecoversByItself()
+      throws Exception {
+    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.f", "9/day",
+        "piste.ratelimit.default-plan", "f", "piste.ratelimit.instances", "3"), clock)) {
+      for (int i = 0; i < 4; i++) {
+        assertThat(e.call("open-app", null, operation("list")).status()).isEqualTo(200);
+      }
+      redis.stop();
+      try {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          statuses.add(e.call("open-app", null, operation("list")).status());
+        }
+        assertThat(statuses).containsExactly(200, 200, 200, 429, 429);
+        assertThat(e.stage().storeDown()).isTrue();
+        assertThat(e.stage().storeFailures()).isEqualTo(1);
+        assertThat(e.stage().fallbackDecisions()).isGreaterThanOrEqualTo(5);
+      } finally {
+        redis.startAgain();
+      }
+      await(() -> {
+        e.call("probe-app", null, operation("list"));
+        return !e.stage().storeDown();
+      });
+      assertThat(e.stage().storeRecoveries()).isEqualTo(1);
+      assertThat(e.stage().storeFailures()).isEqualTo(1);
+      // the restarted Redis is empty: the shared quota starts again
+      assertThat(e.call("open-app", null, operation("list")).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void failClosedAnswers503WhileRedisIsDownInTheMiddleOfARunThenServesAgain() throws Exception {
+    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.big", "1000000/day",
+        "piste.ratelimit.default-plan", "big", "piste.ratelimit.on-store-failure", "fail-closed"),
+        clock)) {
+      Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger calls = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        workers.add(pool.submit(() -> {
+          while (running.get() && calls.incrementAndGet() < 200_000) {
+            statuses.add(e.call("closed-app", null, operation("list")).status());
+          }
+        }));
+      }
+      try {
+        await(() -> calls.get() > 200);
+        redis.stop();
+        TestEngine.Result[] last = new TestEngine.Result[1];
+        try {
+          await(() -> (last[0] = e.call("closed-app", null, operation("list"))).status() == 503);
+          assertThat(last[0].problem().outcome()).isEqualTo(Outcome.UNAVAILABLE);
+          assertThat(last[0].header("Retry-After")).isEqualTo("1");
+          assertThat(e.stage().storeDown()).isTrue();
+        } finally {
+          redis.startAgain();
+        }
+        await(() -> e.call("closed-app", null, operation("list")).status() == 200);
+      } finally {
+        running.set(false);
+        for (Future<?> f : workers) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+      }
+      assertThat(statuses).containsOnly(200, 503);
+      assertThat(e.stage().storeFailures()).isEqualTo(1);
+      assertThat(e.stage().storeRecoveries()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRedisSlowerThanTheTimeoutIsTreatedAsDownAndTheRequestIsStillServed() throws Exception {
+    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.s", "100/day",
+        "piste.ratelimit.default-plan", "s", "piste.ratelimit.store-timeout", "50ms"), clock)) {
+      assertThat(e.call("slow-app", null, operation("list")).status()).isEqualTo(200);
+      redis.sleep(1.0);
+      long start = System.nanoTime();
+      TestEngine.Result r = e.call("slow-app", null, operation("list"));
+      long tookMicros = (System.nanoTime() - start) / 1000;
+      System.out.println("check against a sleeping Redis answered in " + tookMicros + " us");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(e.stage().storeFailures()).isEqualTo(1);
+      assertThat(e.stage().fallbackDecisions()).isEqualTo(1);
+      await(() -> {
+        e.call("slow-app", null, operation("list"));
+        return !e.stage().storeDown();
+      });
+      assertThat(e.stage().storeRecoveries()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void hotKeyThroughThreeEnginesOnOneRedisAnswersEveryCheckWithoutLivelock() throws Exception {
+    Clock clock = Clock.systemUTC();
+    Map<String, String> cfg = config("piste.ratelimit.plans.hot", "1000000/day",
+        "piste.ratelimit.default-plan", "hot");
+    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
+        new TestEngine(cfg, clock));
+    int threads = 16;
+    int perThread = 150;
+    long[] latencies = new long[engines.size() * threads * perThread];
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger ok = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(engines.size() * threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    try {
+      for (TestEngine e : engines) {
+        for (int t = 0; t < threads; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            for (int i = 0; i < perThread; i++) {
+              long s = System.nanoTime();
+              int status = e.call("hot-app", null, operation("create")).status();
+              latencies[next.getAndIncrement()] = System.nanoTime() - s;
+              if (status == 200) {
+                ok.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+      }
+      long start = System.nanoTime();
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      long elapsed = System.nanoTime() - start;
+      Arrays.sort(latencies);
+      long fallbacks = engines.stream().mapToLong(e -> e.stage().fallbackDecisions()).sum();
+      System.out.printf("hot key: %d checks, 3 engines x %d threads, %.0f checks/s, p50 %d us,"
+          + " p99 %d us, max %d us, decided by the fallback (timeout 50 ms): %d%n",
+          latencies.length, threads, latencies.length / (elapsed / 1e9),
+          latencies[latencies.length / 2] / 1000, latencies[latencies.length * 99 / 100] / 1000,
+          latencies[latencies.length - 1] / 1000, fallbacks);
+      assertThat(ok.get()).isEqualTo(latencies.length);
+    } finally {
+      pool.shutdownNow();
+      engines.forEach(TestEngine::close);
+    }
+  }
+
+  /** Every thread of every engine calls {@code calls} times; returns how many were admitted. */
+  static int hammer(List<TestEngine> engines, int threadsPerEngine, int calls, String app)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(engines.size() * threadsPerEngine);
+    AtomicInteger admitted = new AtomicInteger();
+    AtomicInteger others = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    try {
+      for (TestEngine e : engines) {
+        for (int t = 0; t < threadsPerEngine; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            for (int i = 0; i < calls; i++) {
+              int status = e.call(app, null, operation("list")).status();
+              if (status == 200) {
+                admitted.incrementAndGet();
+              } else if (status != 429) {
+                others.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+      }
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(others.get()).isZero();
+    return admitted.get();
+  }
+
+  /** Polls until the condition holds, for at most 20 seconds. */
+  static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 20 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
