@@ -8,7 +8,7 @@ import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.audit.AuditPipeline;
 import dev.piste.core.internal.audit.AuditSinks;
 import dev.piste.core.internal.audit.BodyCapture;
-import dev.piste.core.internal.pipeline.ClientIps;
+import dev.piste.core.internal.pipeline.Authenticator;
 import dev.piste.core.internal.pipeline.Exchange;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.internal.pipeline.Pipeline;
@@ -63,7 +63,7 @@ final class AuditHarness implements AutoCloseable {
             ex.rateLimitRemaining(41);
             return null;
           }
-        }, audit, ClientIps.none());
+        }, audit, new dev.piste.core.internal.pipeline.ClientIps(List.of()));
     this.bodies = BodyCapture.Policy.of(config);
     audit.start();
   }
