@@ -107,19 +107,24 @@ public final class PisteFilter implements Filter {
     request.setAttribute(EXCHANGE_ATTRIBUTE, ex);
     Throwable error = null;
     boolean async = false;
+    CountingResponse counted = null;
+    long problemBytes = -1;
     try {
       Problem problem = pipeline.enforce(ex);
       Responses.addHeaders(response, ex);
       if (problem != null) {
         Responses.writeProblem(response, problem);
+        problemBytes = problem.body().length;
         return;
       }
       Caller caller = ex.caller();
       request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
-      chain.doFilter(new CallerRequest(request, caller), response);
+      counted = new CountingResponse(response);
+      chain.doFilter(new CallerRequest(request, caller), counted);
       if (request.isAsyncStarted()) {
         async = true;
-        request.getAsyncContext().addListener(new CompleteOnAsyncEnd(pipeline, ex, request));
+        request.getAsyncContext().addListener(
+            new CompleteOnAsyncEnd(pipeline, ex, request, counted));
       }
     } catch (IOException | ServletException | RuntimeException | Error e) {
       error = e;
@@ -127,7 +132,8 @@ public final class PisteFilter implements Filter {
     } finally {
       if (!async) {
         int status = error != null ? 500 : response.getStatus();
-        pipeline.complete(ex, status, request.getContentLengthLong(), -1, error);
+        pipeline.complete(ex, status, request.getContentLengthLong(),
+            counted != null ? counted.count() : problemBytes, error);
       }
     }
   }
@@ -144,27 +150,33 @@ public final class PisteFilter implements Filter {
     private final Pipeline pipeline;
     private final Exchange exchange;
     private final HttpServletRequest request;
+    private final CountingResponse counted;
 
-    CompleteOnAsyncEnd(Pipeline pipeline, Exchange exchange, HttpServletRequest request) {
+    CompleteOnAsyncEnd(Pipeline pipeline, Exchange exchange, HttpServletRequest request,
+        CountingResponse counted) {
       this.pipeline = pipeline;
       this.exchange = exchange;
       this.request = request;
+      this.counted = counted;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
       HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
-      pipeline.complete(exchange, r.getStatus(), request.getContentLengthLong(), -1, null);
+      pipeline.complete(exchange, r.getStatus(), request.getContentLengthLong(), counted.count(),
+          null);
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      pipeline.complete(exchange, 503, request.getContentLengthLong(), -1, event.getThrowable());
+      pipeline.complete(exchange, 503, request.getContentLengthLong(), counted.count(),
+          event.getThrowable());
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      pipeline.complete(exchange, 500, request.getContentLengthLong(), -1, event.getThrowable());
+      pipeline.complete(exchange, 500, request.getContentLengthLong(), counted.count(),
+          event.getThrowable());
     }
 
     @Override

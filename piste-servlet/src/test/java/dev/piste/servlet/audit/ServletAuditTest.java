@@ -1,0 +1,132 @@
+package dev.piste.servlet.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import dev.piste.core.Piste;
+import dev.piste.core.testing.JettyServer;
+import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.TokenFactory;
+import dev.piste.servlet.PisteFilter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Through the servlet filter on a real Jetty, each outcome produces exactly one audit event. */
+final class ServletAuditTest {
+
+  @TempDir
+  Path spool;
+
+  /** Keeps every event. */
+  static final class Events implements AuditSink {
+    final List<AuditEvent> all = new ArrayList<>();
+
+    @Override
+    public synchronized void write(List<AuditEvent> batch) {
+      all.addAll(batch);
+    }
+
+    synchronized List<AuditEvent> withRequestId(String id) {
+      return all.stream().filter(e -> id.equals(e.requestId())).toList();
+    }
+  }
+
+  /** 200 with a 5-byte body; /v1/boom throws. */
+  static final class App extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if (req.getRequestURI().endsWith("/boom")) {
+        throw new IllegalStateException("boom with details that must not be audited");
+      }
+      resp.setContentType("text/plain");
+      resp.getWriter().print("hello");
+    }
+  }
+
+  @Test
+  void eachOutcomeOnRealJettyProducesExactlyOneEventWithItsFields() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    Events events = new Events();
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.api.id", "invoices")
+              .property("piste.token.scope-rules", "GET /v1/admin/* admin")
+              .property("piste.ratelimit.rules", "GET /v1/limited 1/m")
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .build())
+          .auditSink(events).build().start();
+      String token = tokens.valid();
+      try (JettyServer server = JettyServer.servlets(ctx -> {
+        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
+        JettyServer.servlet(ctx, new App(), "/*");
+      })) {
+        assertThat(server.get("/v1/invoices?page=2", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
+        assertThat(server.get("/v1/invoices", "X-Request-Id", "r-401").statusCode())
+            .isEqualTo(401);
+        assertThat(server.get("/v1/admin/users", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-403").statusCode()).isEqualTo(403);
+        assertThat(server.get("/v1/limited", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-429a").statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = server.get("/v1/limited", "Authorization",
+            "Bearer " + token, "X-Request-Id", "r-429");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(server.get("/v1/boom", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-500").statusCode()).isEqualTo(500);
+      } finally {
+        piste.close();
+      }
+    }
+    AuditEvent ok = one(events, "r-200");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.outcome()).isEqualTo("allowed");
+    assertThat(ok.applicationId()).isEqualTo(TokenFactory.CLIENT);
+    assertThat(ok.authMethod()).isEqualTo("jwt");
+    assertThat(ok.apiId()).isEqualTo("invoices");
+    assertThat(ok.method()).isEqualTo("GET");
+    assertThat(ok.path()).isEqualTo("/v1/invoices");
+    assertThat(ok.queryParams()).containsExactly("page");
+    assertThat(ok.clientIp()).isEqualTo("127.0.0.1");
+    assertThat(ok.instanceId()).isNotBlank();
+    assertThat(ok.responseBytes()).isEqualTo(5L);
+
+    AuditEvent missing = one(events, "r-401");
+    assertThat(missing.status()).isEqualTo(401);
+    assertThat(missing.outcome()).isEqualTo("missing_credential");
+    assertThat(missing.responseBytes()).isPositive();
+
+    AuditEvent scope = one(events, "r-403");
+    assertThat(scope.status()).isEqualTo(403);
+    assertThat(scope.outcome()).isEqualTo("insufficient_scope");
+    assertThat(scope.pathTemplate()).isEqualTo("/v1/admin/*");
+
+    assertThat(one(events, "r-429a").rateLimitRemaining()).isZero();
+    AuditEvent limited = one(events, "r-429");
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.outcome()).isEqualTo("rate_limited");
+
+    AuditEvent boom = one(events, "r-500");
+    assertThat(boom.status()).isEqualTo(500);
+    assertThat(boom.outcome()).isEqualTo("error");
+    assertThat(boom.toJson()).doesNotContain("must not be audited");
+  }
+
+  private static AuditEvent one(Events events, String requestId) {
+    List<AuditEvent> e = events.withRequestId(requestId);
+    assertThat(e).as("events of request %s", requestId).hasSize(1);
+    return e.get(0);
+  }
+}
