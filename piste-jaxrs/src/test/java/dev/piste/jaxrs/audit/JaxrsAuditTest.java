@@ -1,0 +1,160 @@
+package dev.piste.jaxrs.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.annotation.NoAudit;
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RateLimit;
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import dev.piste.core.Piste;
+import dev.piste.core.testing.JettyServer;
+import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.TokenFactory;
+import dev.piste.jaxrs.PisteFeature;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Through the JAX-RS feature on real Jersey and Jetty, each outcome produces exactly one audit event. */
+final class JaxrsAuditTest {
+
+  @TempDir
+  java.nio.file.Path spool;
+
+  /** Keeps every event. */
+  static final class Events implements AuditSink {
+    final List<AuditEvent> all = new ArrayList<>();
+
+    @Override
+    public synchronized void write(List<AuditEvent> batch) {
+      all.addAll(batch);
+    }
+
+    synchronized List<AuditEvent> withRequestId(String id) {
+      return all.stream().filter(e -> id.equals(e.requestId())).toList();
+    }
+
+    synchronized int size() {
+      return all.size();
+    }
+  }
+
+  @Path("/v1/invoices")
+  @RequiresScopes("invoices:read")
+  public static final class InvoiceResource {
+    @GET
+    @Path("{id}")
+    @Produces("text/plain")
+    public String get(@PathParam("id") String id) {
+      return "invoice " + id;
+    }
+
+    @GET
+    @Path("admin")
+    @RequiresScopes("admin")
+    public String admin() {
+      return "admin";
+    }
+
+    @GET
+    @Path("limited")
+    @RateLimit("1/m")
+    public String limited() {
+      return "limited";
+    }
+
+    @GET
+    @Path("boom")
+    public String boom() {
+      throw new IllegalStateException("boom with details that must not be audited");
+    }
+  }
+
+  @Path("/health")
+  @Public
+  public static final class HealthResource {
+    @GET
+    @NoAudit
+    public String health() {
+      return "up";
+    }
+  }
+
+  @Test
+  void eachOutcomeOnRealJerseyProducesExactlyOneEventWithItsFields() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    Events events = new Events();
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.api.id", "invoices")
+              .property("piste.api.version", "2")
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .build())
+          .auditSink(events).build().start();
+      String token = tokens.valid();
+      ResourceConfig app = new ResourceConfig(InvoiceResource.class, HealthResource.class)
+          .register(new PisteFeature(piste));
+      try (JettyServer server = JettyServer.servlets(
+          ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*"))) {
+        assertThat(server.get("/v1/invoices/42", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
+        assertThat(server.get("/v1/invoices/42", "X-Request-Id", "r-401").statusCode())
+            .isEqualTo(401);
+        assertThat(server.get("/v1/invoices/admin", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-403").statusCode()).isEqualTo(403);
+        assertThat(server.get("/v1/invoices/limited", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-429a").statusCode()).isEqualTo(200);
+        assertThat(server.get("/v1/invoices/limited", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-429").statusCode()).isEqualTo(429);
+        assertThat(server.get("/v1/invoices/boom", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-500").statusCode()).isEqualTo(500);
+        assertThat(server.get("/health", "X-Request-Id", "r-health").statusCode())
+            .isEqualTo(200);
+      } finally {
+        piste.close();
+      }
+    }
+    AuditEvent ok = one(events, "r-200");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.outcome()).isEqualTo("allowed");
+    assertThat(ok.applicationId()).isEqualTo(TokenFactory.CLIENT);
+    assertThat(ok.authMethod()).isEqualTo("jwt");
+    assertThat(ok.apiVersion()).isEqualTo("2");
+    assertThat(ok.operationId()).contains("InvoiceResource");
+    assertThat(ok.pathTemplate()).isEqualTo("/v1/invoices/{id}");
+    assertThat(ok.path()).isEqualTo("/v1/invoices/42");
+
+    assertThat(one(events, "r-401").outcome()).isEqualTo("missing_credential");
+    AuditEvent scope = one(events, "r-403");
+    assertThat(scope.status()).isEqualTo(403);
+    assertThat(scope.outcome()).isEqualTo("insufficient_scope");
+    assertThat(one(events, "r-429a").status()).isEqualTo(200);
+    AuditEvent limited = one(events, "r-429");
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.outcome()).isEqualTo("rate_limited");
+    AuditEvent boom = one(events, "r-500");
+    assertThat(boom.status()).isEqualTo(500);
+    assertThat(boom.outcome()).isEqualTo("error");
+    assertThat(boom.toJson()).doesNotContain("must not be audited");
+    assertThat(events.withRequestId("r-health")).as("@NoAudit").isEmpty();
+    assertThat(events.size()).isEqualTo(6);
+  }
+
+  private static AuditEvent one(Events events, String requestId) {
+    List<AuditEvent> e = events.withRequestId(requestId);
+    assertThat(e).as("events of request %s", requestId).hasSize(1);
+    return e.get(0);
+  }
+}
