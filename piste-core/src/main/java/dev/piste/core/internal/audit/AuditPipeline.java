@@ -154,7 +154,7 @@ public final class AuditPipeline implements AuditRecorder {
         spool = Spool.unavailable(s.name(), stats);
       }
       list.add(new SinkChannel(s.name(), s.sink(), spool, batchSize,
-          Math.max(batchSize * 4, 4096), stats, losses));
+          capacity, stats, losses));
     }
     for (SinkChannel c : list) {
       c.start();
