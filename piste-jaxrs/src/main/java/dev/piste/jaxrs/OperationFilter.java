@@ -2,6 +2,7 @@ package dev.piste.jaxrs;
 
 import dev.piste.Caller;
 import dev.piste.core.Piste;
+import dev.piste.core.internal.audit.BodyCapture;
 import dev.piste.core.internal.pipeline.Exchange;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.internal.pipeline.Pipeline;
@@ -21,10 +22,15 @@ import jakarta.ws.rs.core.Response;
 final class OperationFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
   static final String EXCHANGE_PROPERTY = "dev.piste.jaxrs.Exchange";
+  static final String CAPTURE_PROPERTY = "dev.piste.jaxrs.BodyCapture";
 
   private final OperationPolicy policy;
   private final Piste fixed;
   private final Supplier<String> remoteAddress;
+  private volatile Bodies bodies;
+
+  /** The body capture policy of one engine. */
+  private record Bodies(Piste engine, BodyCapture.Policy policy) {}
 
   OperationFilter(OperationPolicy policy, Piste fixed, Supplier<String> remoteAddress) {
     this.policy = policy;
@@ -67,6 +73,11 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
     Caller caller = ex.caller();
     request.setProperty(Caller.REQUEST_ATTRIBUTE, caller);
+    BodyCapture capture = bodies(engine(request)).start(request.getHeaderString("Content-Type"));
+    if (capture != null && request.hasEntity()) {
+      request.setEntityStream(new CapturingStream(request.getEntityStream(), capture));
+      request.setProperty(CAPTURE_PROPERTY, capture);
+    }
     boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
     request.setSecurityContext(new CallerSecurityContext(caller, secure));
   }
@@ -80,7 +91,48 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     for (Problem.Header h : ex.responseHeaders()) {
       headers.putSingle(h.name(), h.value());
     }
+    if (request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
+      capture.finish(ex);
+    }
     engine(request).pipeline().complete(ex, response.getStatus(), request.getLength(),
         response.getLength(), null);
+  }
+
+  /** The body capture policy of an engine, computed once per engine. */
+  private BodyCapture.Policy bodies(Piste piste) {
+    Bodies b = bodies;
+    if (b == null || b.engine() != piste) {
+      b = new Bodies(piste, BodyCapture.Policy.of(piste.config()));
+      bodies = b;
+    }
+    return b.policy();
+  }
+
+  /** Hands the entity bytes the resource reads to the audit capture. */
+  private static final class CapturingStream extends java.io.FilterInputStream {
+    private final BodyCapture capture;
+
+    CapturingStream(java.io.InputStream in, BodyCapture capture) {
+      super(in);
+      this.capture = capture;
+    }
+
+    @Override
+    public int read() throws java.io.IOException {
+      int b = super.read();
+      if (b >= 0) {
+        capture.write(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws java.io.IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        capture.write(b, off, n);
+      }
+      return n;
+    }
   }
 }

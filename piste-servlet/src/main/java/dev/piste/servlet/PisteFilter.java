@@ -3,6 +3,7 @@ package dev.piste.servlet;
 import dev.piste.Caller;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.audit.BodyCapture;
 import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.config.TokenKeys;
@@ -49,6 +50,7 @@ public final class PisteFilter implements Filter {
   private boolean owned;
   private PathRules rules;
   private Pipeline pipeline;
+  private BodyCapture.Policy bodies;
 
   /** For web.xml: configured by init-params and context-params. */
   public PisteFilter() {}
@@ -90,6 +92,7 @@ public final class PisteFilter implements Filter {
         TokenKeys.PUBLIC_PATHS.name(), TokenKeys.SCOPE_RULES.name(), RateLimitKeys.RULES.name(),
         AuditKeys.EXCLUDE_PATHS.name());
     pipeline = piste.pipeline();
+    bodies = BodyCapture.Policy.of(config);
   }
 
   @Override
@@ -108,6 +111,7 @@ public final class PisteFilter implements Filter {
     Throwable error = null;
     boolean async = false;
     CountingResponse counted = null;
+    BodyCapture capture = null;
     long problemBytes = -1;
     try {
       Problem problem = pipeline.enforce(ex);
@@ -120,11 +124,16 @@ public final class PisteFilter implements Filter {
       Caller caller = ex.caller();
       request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
       counted = new CountingResponse(response);
-      chain.doFilter(new CallerRequest(request, caller), counted);
+      HttpServletRequest app = new CallerRequest(request, caller);
+      capture = bodies.start(request.getContentType());
+      if (capture != null) {
+        app = new CapturingRequest(app, capture);
+      }
+      chain.doFilter(app, counted);
       if (request.isAsyncStarted()) {
         async = true;
         request.getAsyncContext().addListener(
-            new CompleteOnAsyncEnd(pipeline, ex, request, counted));
+            new CompleteOnAsyncEnd(pipeline, ex, request, counted, capture));
       }
     } catch (IOException | ServletException | RuntimeException | Error e) {
       error = e;
@@ -132,6 +141,9 @@ public final class PisteFilter implements Filter {
     } finally {
       if (!async) {
         int status = error != null ? 500 : response.getStatus();
+        if (capture != null) {
+          capture.finish(ex);
+        }
         pipeline.complete(ex, status, request.getContentLengthLong(),
             counted != null ? counted.count() : problemBytes, error);
       }
@@ -151,30 +163,41 @@ public final class PisteFilter implements Filter {
     private final Exchange exchange;
     private final HttpServletRequest request;
     private final CountingResponse counted;
+    private final BodyCapture capture;
 
     CompleteOnAsyncEnd(Pipeline pipeline, Exchange exchange, HttpServletRequest request,
-        CountingResponse counted) {
+        CountingResponse counted, BodyCapture capture) {
       this.pipeline = pipeline;
       this.exchange = exchange;
       this.request = request;
       this.counted = counted;
+      this.capture = capture;
+    }
+
+    private void captured() {
+      if (capture != null) {
+        capture.finish(exchange);
+      }
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
       HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
+      captured();
       pipeline.complete(exchange, r.getStatus(), request.getContentLengthLong(), counted.count(),
           null);
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
+      captured();
       pipeline.complete(exchange, 503, request.getContentLengthLong(), counted.count(),
           event.getThrowable());
     }
 
     @Override
     public void onError(AsyncEvent event) {
+      captured();
       pipeline.complete(exchange, 500, request.getContentLengthLong(), counted.count(),
           event.getThrowable());
     }

@@ -13,7 +13,9 @@ import dev.piste.core.testing.JettyServer;
 import dev.piste.core.testing.JwksServer;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.jaxrs.PisteFeature;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -74,6 +76,13 @@ final class JaxrsAuditTest {
       return "limited";
     }
 
+    @POST
+    @Path("pay")
+    @Consumes("application/json")
+    public String pay(String body) {
+      return "paid " + body.length();
+    }
+
     @GET
     @Path("boom")
     public String boom() {
@@ -101,6 +110,7 @@ final class JaxrsAuditTest {
               .property("piste.api.version", "2")
               .property("piste.audit.spool-dir", spool.toString())
               .property("piste.audit.flush-interval", "10ms")
+              .property("piste.audit.body.enabled", "true")
               .build())
           .auditSink(events).build().start();
       String token = tokens.valid();
@@ -122,6 +132,10 @@ final class JaxrsAuditTest {
             "X-Request-Id", "r-500").statusCode()).isEqualTo(500);
         assertThat(server.get("/health", "X-Request-Id", "r-health").statusCode())
             .isEqualTo(200);
+        assertThat(server.send("POST", "/v1/invoices/pay",
+            "{\"amount\":5,\"password\":\"PASSWORDSECRET6161\"}", "Authorization",
+            "Bearer " + token, "Content-Type", "application/json", "X-Request-Id", "r-body")
+            .statusCode()).isEqualTo(200);
       } finally {
         piste.close();
       }
@@ -149,7 +163,10 @@ final class JaxrsAuditTest {
     assertThat(boom.outcome()).isEqualTo("error");
     assertThat(boom.toJson()).doesNotContain("must not be audited");
     assertThat(events.withRequestId("r-health")).as("@NoAudit").isEmpty();
-    assertThat(events.size()).isEqualTo(6);
+    AuditEvent body = one(events, "r-body");
+    assertThat(body.requestBody()).isEqualTo("{\"amount\":5,\"password\":\"***\"}");
+    assertThat(body.toJson()).doesNotContain("PASSWORDSECRET6161");
+    assertThat(events.size()).isEqualTo(7);
   }
 
   private static AuditEvent one(Events events, String requestId) {

@@ -41,7 +41,7 @@ final class ServletAuditTest {
     }
   }
 
-  /** 200 with a 5-byte body; /v1/boom throws. */
+  /** 200 with a 5-byte body (after reading the request body); /v1/boom throws. */
   static final class App extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
@@ -50,6 +50,7 @@ final class ServletAuditTest {
       if (req.getRequestURI().endsWith("/boom")) {
         throw new IllegalStateException("boom with details that must not be audited");
       }
+      req.getInputStream().readAllBytes();
       resp.setContentType("text/plain");
       resp.getWriter().print("hello");
     }
@@ -122,6 +123,54 @@ final class ServletAuditTest {
     assertThat(boom.status()).isEqualTo(500);
     assertThat(boom.outcome()).isEqualTo("error");
     assertThat(boom.toJson()).doesNotContain("must not be audited");
+  }
+
+  @Test
+  void secretsSentToRealJettyAppearInNoByteTheSinksWrote() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    Events events = new Events();
+    Path file = spool.resolve("files").resolve("audit.jsonl");
+    String token = tokens.valid();
+    String password = "PASSWORDSECRET6161";
+    String apiKey = "APIKEYSECRET4242";
+    String cookie = "COOKIESECRET5151";
+    String querySecret = "QUERYSECRET7171";
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.audit.sinks", "file")
+              .property("piste.audit.file.path", file.toString())
+              .property("piste.audit.spool-dir", spool.resolve("spool").toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .property("piste.audit.query-values", "true")
+              .property("piste.audit.body.enabled", "true")
+              .build())
+          .auditSink(events).build().start();
+      try (JettyServer server = JettyServer.servlets(ctx -> {
+        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
+        JettyServer.servlet(ctx, new App(), "/*");
+      })) {
+        assertThat(server.send("POST", "/v1/invoices?secret=" + querySecret + "&page=1",
+            "{\"amount\":5,\"password\":\"" + password + "\"}",
+            "Authorization", "Bearer " + token, "Content-Type", "application/json",
+            "Cookie", "session=" + cookie, "X-Request-Id", "r-secret")
+            .statusCode()).isEqualTo(200);
+        assertThat(server.get("/v1/invoices?access_token=" + token, "X-API-Key", apiKey,
+            "Cookie", "session=" + cookie, "X-Request-Id", "r-secret-2").statusCode())
+            .isIn(400, 401);
+      } finally {
+        piste.close();
+      }
+    }
+    AuditEvent e = one(events, "r-secret");
+    assertThat(e.requestBody()).isEqualTo("{\"amount\":5,\"password\":\"***\"}");
+    assertThat(e.queryValues()).containsEntry("page", "1").doesNotContainKey("secret");
+    assertThat(e.requestBytes()).isPositive();
+    String written = java.nio.file.Files.readString(file) + events.all;
+    assertThat(written).contains("r-secret-2");
+    for (String secret : List.of(token, token.substring(token.lastIndexOf('.') + 1), password,
+        apiKey, cookie, querySecret)) {
+      assertThat(written).doesNotContain(secret);
+    }
   }
 
   private static AuditEvent one(Events events, String requestId) {

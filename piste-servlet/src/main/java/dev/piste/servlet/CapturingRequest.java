@@ -1,0 +1,90 @@
+package dev.piste.servlet;
+
+import dev.piste.core.internal.audit.BodyCapture;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Hands the body bytes the application reads to the audit {@link BodyCapture} (bounded, redacted
+ * when the event is built). Used only when body capture is on and the content type is allowed.
+ */
+final class CapturingRequest extends HttpServletRequestWrapper {
+
+  private final BodyCapture capture;
+  private ServletInputStream in;
+  private BufferedReader reader;
+
+  CapturingRequest(HttpServletRequest request, BodyCapture capture) {
+    super(request);
+    this.capture = capture;
+  }
+
+  @Override
+  public ServletInputStream getInputStream() throws IOException {
+    if (in == null) {
+      ServletInputStream delegate = super.getInputStream();
+      in = new ServletInputStream() {
+        @Override
+        public boolean isFinished() {
+          return delegate.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+          return delegate.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          delegate.setReadListener(listener);
+        }
+
+        @Override
+        public int read() throws IOException {
+          int b = delegate.read();
+          if (b >= 0) {
+            capture.write(b);
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = delegate.read(b, off, len);
+          if (n > 0) {
+            capture.write(b, off, n);
+          }
+          return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+          delegate.close();
+        }
+      };
+    }
+    return in;
+  }
+
+  @Override
+  public BufferedReader getReader() throws IOException {
+    if (reader == null) {
+      String enc = getCharacterEncoding();
+      Charset cs;
+      try {
+        cs = enc != null ? Charset.forName(enc) : StandardCharsets.UTF_8;
+      } catch (IllegalArgumentException e) {
+        cs = StandardCharsets.UTF_8;
+      }
+      reader = new BufferedReader(new InputStreamReader(getInputStream(), cs));
+    }
+    return reader;
+  }
+}
