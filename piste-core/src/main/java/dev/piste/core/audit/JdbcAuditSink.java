@@ -27,7 +27,7 @@ public final class JdbcAuditSink implements AuditSink {
   private final String user;
   private final String password;
   private final String insert;
-  private Connection connection;
+  private volatile Connection connection;
 
   public JdbcAuditSink(String url, String user, String password, String table) {
     this.url = Objects.requireNonNull(url, "url");
@@ -78,6 +78,7 @@ public final class JdbcAuditSink implements AuditSink {
   @Override
   public synchronized void write(List<AuditEvent> batch) throws SQLException {
     try {
+      Connection connection = this.connection;
       if (connection == null) {
         Properties props = new Properties();
         if (user != null) {
@@ -91,6 +92,7 @@ public final class JdbcAuditSink implements AuditSink {
         props.setProperty("socketTimeout", "30");
         connection = DriverManager.getConnection(url, props);
         connection.setAutoCommit(false);
+        this.connection = connection;
       }
       try (PreparedStatement ps = connection.prepareStatement(insert)) {
         for (AuditEvent e : batch) {
@@ -122,18 +124,20 @@ public final class JdbcAuditSink implements AuditSink {
   }
 
   private void closeConnection() {
-    if (connection != null) {
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
       try {
-        connection.close();
+        c.close();
       } catch (SQLException ignored) {
         // already broken
       }
-      connection = null;
     }
   }
 
+  /** Closes the connection, even while a write hangs on it (the write then fails). */
   @Override
-  public synchronized void close() {
+  public void close() {
     closeConnection();
   }
 }
