@@ -347,6 +347,12 @@ public final class AuditPipeline implements AuditRecorder {
         batch.add(e);
       }
       long now = System.nanoTime();
+      if (now - lastWatchdog >= TimeUnit.MILLISECONDS.toNanos(50)) {
+        lastWatchdog = now;
+        for (SinkChannel c : ch) {
+          c.watchdog(now);
+        }
+      }
       boolean stop = stopping;
       if (!batch.isEmpty()
           && (batch.size() >= batchSize || now - batchStart >= flushNanos || stop)) {
@@ -356,12 +362,6 @@ public final class AuditPipeline implements AuditRecorder {
           c.offer(b);
         }
         continue;
-      }
-      if (now - lastWatchdog >= TimeUnit.MILLISECONDS.toNanos(50)) {
-        lastWatchdog = now;
-        for (SinkChannel c : ch) {
-          c.watchdog(now);
-        }
       }
       if (stop && batch.isEmpty() && queue.isEmpty()) {
         return;
