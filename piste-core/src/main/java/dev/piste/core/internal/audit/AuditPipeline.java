@@ -30,7 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit recorder: turns each completed exchange into one redacted {@link AuditEvent} on the
+ * The audit recorder: turns each completed exchange of an audited operation ({@code
+ * OperationPolicy.audited()}: {@code @NoAudit}/{@code @Audited}, or the servlet path rules of
+ * {@code piste.audit.exclude-paths}) into one redacted {@link AuditEvent} on the
  * request thread and enqueues it (lock-free, bounded, never blocking); a dispatcher thread batches
  * the queue ({@code piste.audit.batch-size}, {@code piste.audit.flush-interval}) to one {@link
  * SinkChannel} per sink, each with its own thread and durable spool.
@@ -62,8 +64,6 @@ public final class AuditPipeline implements AuditRecorder {
   private final boolean writeUserAgent;
   private final boolean queryValues;
   private final Set<String> redactedQuery;
-  private final List<String> excludedExact = new ArrayList<>();
-  private final List<String> excludedPrefixes = new ArrayList<>();
   private final EventIds ids = new EventIds();
   private final AuditStats stats = new AuditStats();
   private final LossReporter losses = new LossReporter();
@@ -94,13 +94,6 @@ public final class AuditPipeline implements AuditRecorder {
       rq.add(q.toLowerCase(Locale.ROOT));
     }
     this.redactedQuery = Set.copyOf(rq);
-    for (String p : config.get(AuditKeys.EXCLUDE_PATHS)) {
-      if (p.endsWith("/*")) {
-        excludedPrefixes.add(p.substring(0, p.length() - 2));
-      } else {
-        excludedExact.add(p);
-      }
-    }
   }
 
   /** The pipeline's counters. */
@@ -175,10 +168,6 @@ public final class AuditPipeline implements AuditRecorder {
 
   @Override
   public void record(Exchange exchange, Throwable error) {
-    PisteRequest request = exchange.request();
-    if (excluded(request.path())) {
-      return;
-    }
     AuditEvent event = event(exchange);
     stats.recorded.incrementAndGet();
     if (queued.incrementAndGet() > capacity || stopping) {
@@ -187,24 +176,6 @@ public final class AuditPipeline implements AuditRecorder {
     } else {
       queue.offer(event);
     }
-  }
-
-  private boolean excluded(String path) {
-    if (path == null) {
-      return false;
-    }
-    for (int i = 0; i < excludedExact.size(); i++) {
-      if (excludedExact.get(i).equals(path)) {
-        return true;
-      }
-    }
-    for (int i = 0; i < excludedPrefixes.size(); i++) {
-      String p = excludedPrefixes.get(i);
-      if (path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void overflow(AuditEvent event) {
