@@ -31,6 +31,7 @@ final class AuditConfigurationTest {
   void unknownSinksTableNamesAndBatchesLargerThanTheQueueAreRejectedAtStartUp() {
     assertThatThrownBy(() -> PisteConfig.of(Map.of(
         "piste.audit.sinks", "slf4j, kafka",
+        "piste.audit.logger", "audit",
         "piste.audit.jdbc.table", "audit; DROP TABLE x",
         "piste.audit.batch-size", "1000",
         "piste.audit.queue-size", "10",
@@ -40,6 +41,13 @@ final class AuditConfigurationTest {
             .extracting(PisteConfigurationException.Problem::key)
             .contains("piste.audit.sinks", "piste.audit.jdbc.table", "piste.audit.batch-size",
                 "piste.audit.file.max-size"));
+  }
+
+  @Test
+  void aSinkListedTwiceIsRejected() {
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.audit.sinks", "slf4j, slf4j")))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("each sink at most once");
   }
 
   @Test

@@ -83,6 +83,10 @@ public final class ConfigValidation {
     @SuppressWarnings("unchecked")
     List<String> sinks = (List<String>) v.get(AuditKeys.SINKS.name());
     if (sinks != null) {
+      if (new java.util.HashSet<>(sinks).size() != sinks.size()) {
+        problems.add(new Problem(AuditKeys.SINKS.name(), String.join(", ", sinks),
+            "each sink at most once", null));
+      }
       if (sinks.contains("file")) {
         requirePresent(v, problems, AuditKeys.FILE_PATH, "piste.audit.sinks containing file");
       }
