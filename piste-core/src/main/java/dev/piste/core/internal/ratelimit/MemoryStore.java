@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * thread sweeps idle buckets; if the map is still over its bound, it drops active buckets too (logged
  * once: their callers get fresh buckets).
  */
-final class MemoryStore implements BucketStore {
+public final class MemoryStore implements BucketStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryStore.class);
   private static final long DEAD = Long.MIN_VALUE;
@@ -33,7 +33,7 @@ final class MemoryStore implements BucketStore {
   private final AtomicBoolean warnedFull = new AtomicBoolean();
   private volatile long lastSweep = Long.MIN_VALUE;
 
-  MemoryStore(QuotaCalendar calendar, long maxBuckets) {
+  public MemoryStore(QuotaCalendar calendar, long maxBuckets) {
     this.calendar = calendar;
     this.maxBuckets = maxBuckets;
   }
@@ -64,7 +64,7 @@ final class MemoryStore implements BucketStore {
   }
 
   /** Buckets held now. */
-  long size() {
+  public long size() {
     return size.get();
   }
 
@@ -99,14 +99,16 @@ final class MemoryStore implements BucketStore {
         }
       }
     }
-    if (!full || size.get() <= maxBuckets) {
+    // below the bound with room to spare, so that the insert that triggered this sweep (whose
+    // fresh bucket may have been dropped as idle) does not trigger another one
+    long target = Math.max(0, maxBuckets - maxBuckets / 10 - 1);
+    if (!full || size.get() <= target) {
       return;
     }
     if (warnedFull.compareAndSet(false, true)) {
       LOG.warn("rate-limit memory store is full ({} buckets, piste.ratelimit.max-buckets): dropping"
           + " active buckets; raise the bound or use a shared store", maxBuckets);
     }
-    long target = maxBuckets - maxBuckets / 10;
     for (ConcurrentHashMap<String, long[]> map : maps.values()) {
       for (Map.Entry<String, long[]> b : map.entrySet()) {
         if (size.get() <= target) {
