@@ -1,5 +1,11 @@
 package dev.piste.core;
 
+import dev.piste.audit.AuditSink;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.CatalogClient;
+import dev.piste.core.internal.audit.AuditSinks;
+import dev.piste.core.internal.catalog.CatalogDocuments;
+import dev.piste.core.internal.catalog.Registrar;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
@@ -9,8 +15,11 @@ import dev.piste.core.internal.pipeline.ClientIps;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RateLimiter;
 import dev.piste.core.internal.ratelimit.RateLimitStage;
+import dev.piste.core.internal.token.TokenAuthenticator;
 import dev.piste.ratelimit.PlanResolver;
 import dev.piste.ratelimit.RateLimitKeyResolver;
+import dev.piste.token.ApiKeyStore;
+import dev.piste.token.TokenVerifier;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +58,7 @@ public final class Piste implements AutoCloseable {
   private final Pipeline pipeline;
   private final List<AutoCloseable> closeables;
   private final AuditRecorder audit;
+  private final Registrar registrar;
   private final AtomicInteger state = new AtomicInteger(NEW);
 
   private Piste(Builder b) {
@@ -56,11 +66,16 @@ public final class Piste implements AutoCloseable {
     this.instanceId = config.get(CoreKeys.INSTANCE_ID) != null
         ? config.get(CoreKeys.INSTANCE_ID) : defaultInstanceId();
     List<AutoCloseable> toClose = new ArrayList<>();
-    Authenticator authenticator = Authenticator.none();
+    TokenAuthenticator tokens = TokenAuthenticator.create(config, realm(config), b.tokenVerifier,
+        b.apiKeyStore);
+    toClose.add(tokens);
+    Authenticator authenticator = tokens;
     RateLimiter rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
-    this.audit = AuditRecorder.none();
+    this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
     toClose.add(rateLimiter);
     toClose.add(audit);
+    this.registrar = new Registrar(config, b.catalogClient, instanceId, new java.util.SplittableRandom());
+    toClose.add(0, registrar);
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
         rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
@@ -101,10 +116,32 @@ public final class Piste implements AutoCloseable {
     return pipeline;
   }
 
+  /**
+   * Gives the engine the API's descriptor, once known (the JAX-RS feature builds it from the
+   * resource model at deployment, the servlet adapter from the {@code piste.api.*} keys and path
+   * rules). The engine then serves the OpenAPI document and the API catalog, and, once started,
+   * registers in the catalog; a second call replaces the descriptor. With
+   * {@code piste.catalog.required=true} on a started engine, waits for the registration and throws
+   * {@link IllegalStateException} when it fails.
+   */
+  public Piste describe(ApiDescriptor api) {
+    registrar.describe(Objects.requireNonNull(api, "api"));
+    return this;
+  }
+
+  /**
+   * The OpenAPI document and RFC 9727 API catalog for the adapters to serve. Its type lives in
+   * {@code dev.piste.core.internal}, which has no compatibility promise.
+   */
+  public CatalogDocuments catalogDocuments() {
+    return registrar.documents();
+  }
+
   /** Starts background work (audit delivery, catalog registration). Idempotent. */
   public Piste start() {
     if (state.compareAndSet(NEW, STARTED)) {
       audit.start();
+      registrar.start();
       LOG.info("PISTE engine started (instance {}, enforcement {})", instanceId,
           config.enabled() ? "on" : "OFF");
     }
@@ -148,10 +185,26 @@ public final class Piste implements AutoCloseable {
   /** Builds a {@link Piste}; extension points replace one default without forking the others. */
   public static final class Builder {
     private PisteConfig config;
+    private TokenVerifier tokenVerifier;
+    private ApiKeyStore apiKeyStore;
     private PlanResolver planResolver;
     private RateLimitKeyResolver rateLimitKeyResolver;
+    private final List<AuditSink> auditSinks = new ArrayList<>();
+    private CatalogClient catalogClient;
 
     private Builder() {}
+
+    /** Replaces the verifier built from {@code piste.token.*} (JWT and introspection). */
+    public Builder tokenVerifier(TokenVerifier tokenVerifier) {
+      this.tokenVerifier = Objects.requireNonNull(tokenVerifier, "tokenVerifier");
+      return this;
+    }
+
+    /** Replaces the store built from {@code piste.token.api-key-file}. */
+    public Builder apiKeyStore(ApiKeyStore apiKeyStore) {
+      this.apiKeyStore = Objects.requireNonNull(apiKeyStore, "apiKeyStore");
+      return this;
+    }
 
     /**
      * Chooses the plan of each caller; the per-application overrides of the configuration win
@@ -166,6 +219,22 @@ public final class Piste implements AutoCloseable {
     /** The key of operation limits counted per application; default {@link RateLimitKeyResolver#byApplication()}. */
     public Builder rateLimitKeyResolver(RateLimitKeyResolver rateLimitKeyResolver) {
       this.rateLimitKeyResolver = Objects.requireNonNull(rateLimitKeyResolver, "rateLimitKeyResolver");
+      return this;
+    }
+
+    /**
+     * Adds an audit sink. Added sinks join the sinks named by {@code piste.audit.sinks} when that
+     * key is set explicitly, and replace its default ({@code slf4j}) when it is not. Each gets its
+     * own spool and delivery thread.
+     */
+    public Builder auditSink(AuditSink sink) {
+      auditSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** Registers in this catalog instead of the default HTTP client of {@code piste.catalog.url}. */
+    public Builder catalogClient(CatalogClient client) {
+      this.catalogClient = Objects.requireNonNull(client, "client");
       return this;
     }
 

@@ -26,6 +26,21 @@ public final class ConfigValidation {
       problems.add(new Problem(TokenKeys.JWK_FILE.name(), String.valueOf(v.get(TokenKeys.JWK_FILE.name())),
           "either " + TokenKeys.JWKS_URI.name() + " or " + TokenKeys.JWK_FILE.name() + ", not both", null));
     }
+    for (Key<java.net.URI> k : List.of(TokenKeys.JWKS_URI, TokenKeys.INTROSPECTION_URI)) {
+      if (v.get(k.name()) instanceof java.net.URI u && !httpsOrLoopback(u)) {
+        problems.add(new Problem(k.name(), u.toString(),
+            "an https:// URI (plain http only for localhost, 127.0.0.0/8 or [::1])", null));
+      }
+    }
+    boolean jwt = v.get(TokenKeys.JWKS_URI.name()) != null || v.get(TokenKeys.JWK_FILE.name()) != null
+        || v.get(TokenKeys.HMAC_SECRET.name()) != null;
+    if (jwt) {
+      requirePresent(v, problems, TokenKeys.ISSUER, "a JWT key source (jwks-uri, jwk-file or hmac-secret)");
+      if (Boolean.TRUE.equals(v.get(TokenKeys.AUDIENCE_REQUIRED.name()))) {
+        requirePresent(v, problems, TokenKeys.AUDIENCE,
+            "piste.token.audience-required=true (set it to false to accept any aud)");
+      }
+    }
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_SECRET, TokenKeys.INTROSPECTION_CLIENT_ID);
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_ID, TokenKeys.INTROSPECTION_CLIENT_SECRET);
     // rate limits
@@ -78,6 +93,23 @@ public final class ConfigValidation {
         requirePresent(v, problems, AuditKeys.JDBC_URL, "piste.audit.sinks containing jdbc");
       }
     }
+    Object auditTable = v.get(AuditKeys.JDBC_TABLE.name());
+    if (auditTable instanceof String t
+        && !t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
+      problems.add(new Problem(AuditKeys.JDBC_TABLE.name(), t,
+          "an SQL table name, optionally schema-qualified (piste_audit, audit.events)", null));
+    }
+    Object batch = v.get(AuditKeys.BATCH_SIZE.name());
+    Object queue = v.get(AuditKeys.QUEUE_SIZE.name());
+    if (batch instanceof Integer b && queue instanceof Integer q && b > q) {
+      problems.add(new Problem(AuditKeys.BATCH_SIZE.name(), b.toString(),
+          "a batch size no larger than " + AuditKeys.QUEUE_SIZE.name() + " (" + q + ")", null));
+    }
+    Object fileMax = v.get(AuditKeys.FILE_MAX_SIZE.name());
+    if (fileMax instanceof Long m && m < 4096) {
+      problems.add(new Problem(AuditKeys.FILE_MAX_SIZE.name(), m.toString(),
+          "a size of at least 4KiB", null));
+    }
     // catalog
     if (v.get(CatalogKeys.TOKEN_URI.name()) != null) {
       requirePresent(v, problems, CatalogKeys.CLIENT_ID, "piste.catalog.token-uri");
@@ -86,6 +118,27 @@ public final class ConfigValidation {
     if (v.get(CatalogKeys.URL.name()) != null) {
       requirePresent(v, problems, CatalogKeys.INSTANCE_URL, "piste.catalog.url");
     }
+    requireWith(v, problems, CatalogKeys.CLIENT_ID, CatalogKeys.TOKEN_URI);
+    requireWith(v, problems, CatalogKeys.CLIENT_SECRET, CatalogKeys.TOKEN_URI);
+    Duration ttl = (Duration) v.get(CatalogKeys.TTL.name());
+    if (ttl != null && ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      problems.add(new Problem(CatalogKeys.TTL.name(), ttl.toMillis() + "ms",
+          "a duration of at least 1s (the heartbeat runs every third of it)", null));
+    }
+    Duration catalogTimeout = (Duration) v.get(CatalogKeys.HTTP_TIMEOUT.name());
+    if (catalogTimeout != null && catalogTimeout.isZero()) {
+      problems.add(new Problem(CatalogKeys.HTTP_TIMEOUT.name(), "0s", "a positive duration", null));
+    }
+  }
+
+  /** https, or http to a literal loopback host: no name is resolved while validating. */
+  static boolean httpsOrLoopback(java.net.URI u) {
+    if ("https".equalsIgnoreCase(u.getScheme())) {
+      return true;
+    }
+    String h = u.getHost();
+    return "http".equalsIgnoreCase(u.getScheme()) && h != null
+        && (h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("[::1]"));
   }
 
   private static void requirePresent(Map<String, Object> v, List<Problem> problems, Key<?> key,

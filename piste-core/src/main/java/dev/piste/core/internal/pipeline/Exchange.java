@@ -28,6 +28,8 @@ public final class Exchange {
   private int status;
   private long requestBytes = -1;
   private long responseBytes = -1;
+  private String requestBody;
+  private boolean requestBodyTruncated;
   private boolean completed;
 
   Exchange(PisteRequest request, OperationPolicy policy, long startNanos, long startMillis,
@@ -121,6 +123,22 @@ public final class Exchange {
 
   public long responseBytes() {
     return responseBytes;
+  }
+
+  /** The captured, redacted request body for the audit event, or {@code null} (capture is off by default). */
+  public String requestBody() {
+    return requestBody;
+  }
+
+  /** Whether the captured body was cut at {@code piste.audit.body.max-size}. */
+  public boolean requestBodyTruncated() {
+    return requestBodyTruncated;
+  }
+
+  /** Set by the adapter from a {@code dev.piste.core.internal.audit.BodyCapture}; already redacted. */
+  public void requestBody(String redactedBody, boolean truncated) {
+    this.requestBody = redactedBody;
+    this.requestBodyTruncated = truncated;
   }
 
   /** Records what the adapter observed of the response; called once, by {@link Pipeline#complete}. */

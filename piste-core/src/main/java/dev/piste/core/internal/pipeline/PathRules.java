@@ -158,6 +158,34 @@ public final class PathRules {
     return Set.copyOf(out);
   }
 
+  /**
+   * One compiled rule, read-only, for describing the API (the catalog's descriptor of a web.xml
+   * application).
+   *
+   * @param kind {@code public}, {@code scopes} or {@code limits}
+   * @param methods the methods, empty for any
+   * @param pattern the path pattern as written ({@code /v1/invoices/*})
+   * @param scopes the required scopes of a {@code scopes} rule
+   * @param limits the limits of a {@code limits} rule
+   */
+  public record Rule(String kind, Set<String> methods, String pattern, Set<String> scopes,
+      List<Limit> limits) {}
+
+  /** The public paths, scope rules and limit rules, in that order and each in its written order. */
+  public List<Rule> rules() {
+    List<Rule> out = new ArrayList<>();
+    for (Pattern p : publicPaths) {
+      out.add(new Rule("public", Set.of(), p.text(), Set.of(), List.of()));
+    }
+    for (MethodRule<Set<String>> r : scopeRules) {
+      out.add(new Rule("scopes", r.methods(), r.pattern().text(), r.value(), List.of()));
+    }
+    for (MethodRule<List<Limit>> r : limitRules) {
+      out.add(new Rule("limits", r.methods(), r.pattern().text(), Set.of(), r.value()));
+    }
+    return List.copyOf(out);
+  }
+
   /** The policy of a request; never {@code null}. */
   public OperationPolicy policyFor(String method, String path) {
     boolean isPublic = false;

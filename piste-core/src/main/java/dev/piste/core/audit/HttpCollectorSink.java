@@ -1,0 +1,101 @@
+package dev.piste.core.audit;
+
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * POSTs each batch as one JSON array ({@code Content-Type: application/json}) to a collector,
+ * gzipped ({@code Content-Encoding: gzip}) only when asked. Any answer other than 2xx, a timeout or
+ * a connection failure fails the attempt; a batch gets {@link #ATTEMPTS} attempts with a short
+ * exponential backoff (50 ms, 100 ms) before the write fails and the pipeline spools it. Redirects
+ * are not followed. The collector de-duplicates on {@code eventId} (delivery is at least once).
+ */
+public final class HttpCollectorSink implements AuditSink {
+
+  /** Attempts per batch before the write fails. */
+  public static final int ATTEMPTS = 3;
+
+  private final URI url;
+  private final boolean gzip;
+  private final Duration timeout;
+  private final HttpClient client;
+
+  public HttpCollectorSink(URI url, boolean gzip, Duration timeout) {
+    this.url = Objects.requireNonNull(url, "url");
+    this.gzip = gzip;
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.client = HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  @Override
+  public void write(List<AuditEvent> batch) throws IOException, InterruptedException {
+    byte[] body = body(batch);
+    HttpRequest.Builder rb = HttpRequest.newBuilder(url)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (gzip) {
+      rb.header("Content-Encoding", "gzip");
+    }
+    HttpRequest request = rb.build();
+    IOException failure = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        Thread.sleep(50L << (attempt - 1));
+      }
+      try {
+        HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() >= 200 && r.statusCode() < 300) {
+          return;
+        }
+        failure = new CollectorException("audit collector answered HTTP " + r.statusCode());
+      } catch (IOException e) {
+        failure = new CollectorException("audit collector unreachable ("
+            + e.getClass().getSimpleName() + ")");
+      }
+    }
+    throw failure;
+  }
+
+  private byte[] body(List<AuditEvent> batch) throws IOException {
+    StringBuilder sb = new StringBuilder(batch.size() * 600 + 2).append('[');
+    for (int i = 0; i < batch.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(batch.get(i).toJson());
+    }
+    byte[] json = sb.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    if (!gzip) {
+      return json;
+    }
+    ByteArrayOutputStream bos = new ByteArrayOutputStream(json.length / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
+      gz.write(json);
+    }
+    return bos.toByteArray();
+  }
+
+  /** A failed delivery; its message holds the status or the failure kind, never the URL. */
+  static final class CollectorException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CollectorException(String message) {
+      super(message);
+    }
+  }
+}

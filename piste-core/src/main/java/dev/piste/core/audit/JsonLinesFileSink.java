@@ -1,0 +1,115 @@
+package dev.piste.core.audit;
+
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Appends each event as one JSON line to a file, for a log shipper. The file rotates when the next
+ * batch would take it past {@code maxSize} and when the UTC day changes: {@code audit.jsonl}
+ * becomes {@code audit.2026-11-28.1.jsonl} (the day of its content, then the first free number)
+ * and a new {@code audit.jsonl} starts. Rotated files are never deleted: retention belongs to the
+ * shipper. Each batch is handed to the operating system before {@link #write} returns (it survives
+ * a crash of the process, not of the machine).
+ */
+public final class JsonLinesFileSink implements AuditSink {
+
+  private final Path file;
+  private final long maxSize;
+  private final Clock clock;
+  private OutputStream out;
+  private long size;
+  private LocalDate day;
+
+  public JsonLinesFileSink(Path file, long maxSize, Clock clock) {
+    this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+    if (maxSize < 1) {
+      throw new IllegalArgumentException("maxSize must be positive");
+    }
+    this.maxSize = maxSize;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public synchronized void write(List<AuditEvent> batch) throws IOException {
+    StringBuilder sb = new StringBuilder(batch.size() * 600);
+    for (AuditEvent e : batch) {
+      sb.append(e.toJson()).append('\n');
+    }
+    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+    LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    if (out == null) {
+      open(today);
+    }
+    if (size > 0 && (size + bytes.length > maxSize || !today.equals(day))) {
+      rotate();
+      open(today);
+    }
+    try {
+      out.write(bytes);
+      out.flush();
+      size += bytes.length;
+    } catch (IOException e) {
+      closeQuietly();
+      throw e;
+    }
+  }
+
+  private void open(LocalDate today) throws IOException {
+    Path parent = file.getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (Files.exists(file)) {
+      size = Files.size(file);
+      day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
+    } else {
+      size = 0;
+      day = today;
+    }
+    out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND), 64 * 1024);
+  }
+
+  private void rotate() throws IOException {
+    closeQuietly();
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String stem = dot > 0 ? name.substring(0, dot) : name;
+    String ext = dot > 0 ? name.substring(dot) : "";
+    for (int n = 1; ; n++) {
+      Path target = file.resolveSibling(stem + "." + day + "." + n + ext);
+      if (!Files.exists(target)) {
+        Files.move(file, target);
+        return;
+      }
+    }
+  }
+
+  private void closeQuietly() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // the next write reopens the file
+      }
+      out = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeQuietly();
+  }
+}

@@ -1,0 +1,317 @@
+package dev.piste.core.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.piste.PisteConfigurationException;
+import dev.piste.PisteConfigurationException.Problem;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.OperationDescriptor;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.CatalogKeys;
+import dev.piste.core.internal.config.TokenKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
+ * security scheme ({@code oauth2}) listing every scope, one security requirement per operation
+ * (an empty one for public operations), the problem+json denials each operation can answer, and
+ * the operation's limits in the {@code x-piste-rate-limits} extension.
+ *
+ * <p>Scope descriptions come from {@code piste.catalog.scope-descriptions.<scope>}, else from the
+ * descriptor. When {@code piste.catalog.openapi-file} names a JSON OpenAPI document, it completes
+ * the generated one: its descriptions, schemas, responses and extra operations are kept, while the
+ * code stays the source of truth for the security requirements, the limits and the identity.
+ *
+ * <p>The document carries no {@code servers}: relative to where it is served, the default
+ * {@code /} is right, and every instance of a version publishes the same bytes.
+ */
+public final class OpenApiGenerator {
+
+  /** The name of the security scheme in {@code components.securitySchemes}. */
+  public static final String SECURITY_SCHEME = "oauth2";
+  private static final String FALLBACK_TOKEN_URL = "https://authorization-server.invalid/token";
+  private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Map<String, String> scopeDescriptions;
+  private final Path openApiFile;
+  private final String tokenUrl;
+
+  private OpenApiGenerator(Map<String, String> scopeDescriptions, Path openApiFile, String tokenUrl) {
+    this.scopeDescriptions = Map.copyOf(scopeDescriptions);
+    this.openApiFile = openApiFile;
+    this.tokenUrl = tokenUrl;
+  }
+
+  /** A generator reading the catalog keys of this configuration. */
+  public static OpenApiGenerator create(PisteConfig config) {
+    return new OpenApiGenerator(config.values(CatalogKeys.SCOPE_DESCRIPTIONS),
+        config.get(CatalogKeys.OPENAPI_FILE), tokenUrl(config));
+  }
+
+  private static String tokenUrl(PisteConfig config) {
+    if (config.get(CatalogKeys.OPENAPI_TOKEN_URL) != null) {
+      return config.get(CatalogKeys.OPENAPI_TOKEN_URL).toString();
+    }
+    if (config.get(CatalogKeys.TOKEN_URI) != null) {
+      return config.get(CatalogKeys.TOKEN_URI).toString();
+    }
+    List<String> issuers = config.get(TokenKeys.ISSUER);
+    if (issuers != null && !issuers.isEmpty()) {
+      String issuer = issuers.get(0);
+      try {
+        URI u = URI.create(issuer);
+        if (u.getHost() != null && ("https".equals(u.getScheme()) || "http".equals(u.getScheme()))) {
+          return issuer.endsWith("/") ? issuer + "token" : issuer + "/token";
+        }
+      } catch (IllegalArgumentException e) {
+        // not a URL: fall back below
+      }
+    }
+    return FALLBACK_TOKEN_URL;
+  }
+
+  /** The OpenAPI document of this API, as indented JSON text. */
+  public String generate(ApiDescriptor api) {
+    try {
+      return MAPPER.writeValueAsString(tree(api));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the OpenAPI document", e);
+    }
+  }
+
+  ObjectNode tree(ApiDescriptor api) {
+    ObjectNode doc = generated(api);
+    if (openApiFile != null) {
+      doc = merge(doc, readFile());
+    }
+    return doc;
+  }
+
+  private ObjectNode readFile() {
+    try {
+      JsonNode file = MAPPER.readTree(Files.readAllBytes(openApiFile));
+      if (file instanceof ObjectNode o && o.path("openapi").asText("").startsWith("3.")) {
+        return o;
+      }
+    } catch (IOException e) {
+      // reported below
+    }
+    throw new PisteConfigurationException(List.of(new Problem(CatalogKeys.OPENAPI_FILE.name(),
+        openApiFile.toString(), "a readable OpenAPI 3.x document in JSON", null)));
+  }
+
+  private ObjectNode generated(ApiDescriptor api) {
+    ObjectNode doc = MAPPER.createObjectNode();
+    doc.put("openapi", "3.1.0");
+    ObjectNode info = doc.putObject("info");
+    info.put("title", api.name());
+    info.put("version", api.version());
+    if (api.description() != null) {
+      info.put("description", api.description());
+    }
+    if (api.contact() != null) {
+      ObjectNode contact = info.putObject("contact");
+      if (api.contact().contains("@") && !api.contact().contains("/")) {
+        contact.put("email", api.contact().startsWith("mailto:")
+            ? api.contact().substring(7) : api.contact());
+      } else if (api.contact().contains("://")) {
+        contact.put("url", api.contact());
+      } else {
+        contact.put("name", api.contact());
+      }
+    }
+    info.put("x-piste-api-id", api.id());
+    info.put("x-piste-lifecycle", api.lifecycle());
+
+    ObjectNode paths = doc.putObject("paths");
+    boolean anyProtected = false;
+    boolean anyScoped = false;
+    for (OperationDescriptor op : api.operations()) {
+      ObjectNode pathItem = paths.has(op.path())
+          ? (ObjectNode) paths.get(op.path()) : paths.putObject(op.path());
+      pathItem.set(op.method().toLowerCase(Locale.ROOT), operation(op));
+      anyProtected |= !op.isPublic();
+      anyScoped |= !op.isPublic() && !op.scopes().isEmpty();
+    }
+
+    ObjectNode components = doc.putObject("components");
+    ObjectNode schemas = components.putObject("schemas");
+    ObjectNode problem = schemas.putObject("Problem");
+    problem.put("type", "object");
+    problem.put("description", "An RFC 9457 problem detail");
+    ObjectNode props = problem.putObject("properties");
+    props.putObject("type").put("type", "string");
+    props.putObject("title").put("type", "string");
+    props.putObject("status").put("type", "integer");
+    props.putObject("detail").put("type", "string");
+    props.putObject("instance").put("type", "string");
+    ObjectNode responses = components.putObject("responses");
+    problemResponse(responses, "Unauthorized", "The credential is missing or invalid");
+    if (anyScoped) {
+      problemResponse(responses, "Forbidden", "The credential lacks a required scope");
+    }
+    problemResponse(responses, "TooManyRequests", "A rate limit or quota is exhausted; see Retry-After");
+    if (anyProtected || !api.scopes().isEmpty()) {
+      ObjectNode scheme = components.putObject("securitySchemes").putObject(SECURITY_SCHEME);
+      scheme.put("type", "oauth2");
+      scheme.put("description", "OAuth2 client-credentials access token, sent as a Bearer token");
+      ObjectNode flow = scheme.putObject("flows").putObject("clientCredentials");
+      flow.put("tokenUrl", tokenUrl);
+      ObjectNode scopes = flow.putObject("scopes");
+      api.scopes().forEach((scope, description) ->
+          scopes.put(scope, scopeDescriptions.getOrDefault(scope, description)));
+      scopeDescriptions.forEach((scope, description) -> {
+        if (!scopes.has(scope)) {
+          scopes.put(scope, description);
+        }
+      });
+    }
+    return doc;
+  }
+
+  private static void problemResponse(ObjectNode responses, String name, String description) {
+    ObjectNode r = responses.putObject(name);
+    r.put("description", description);
+    r.putObject("content").putObject("application/problem+json").putObject("schema")
+        .put("$ref", "#/components/schemas/Problem");
+  }
+
+  private static ObjectNode operation(OperationDescriptor op) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("operationId", op.operationId());
+    if (op.summary() != null) {
+      o.put("summary", op.summary());
+    }
+    if (!op.parameters().isEmpty()) {
+      ArrayNode params = o.putArray("parameters");
+      for (OperationDescriptor.Parameter p : op.parameters()) {
+        ObjectNode n = params.addObject();
+        n.put("name", p.name());
+        n.put("in", p.in().openApiName());
+        n.put("required", p.required());
+        n.putObject("schema").put("type", "string");
+      }
+    }
+    if (!op.consumes().isEmpty() && BODY_METHODS.contains(op.method())) {
+      ObjectNode body = o.putObject("requestBody");
+      body.put("required", true);
+      ObjectNode content = body.putObject("content");
+      op.consumes().forEach(content::putObject);
+    }
+    ObjectNode responses = o.putObject("responses");
+    ObjectNode ok = responses.putObject("200");
+    ok.put("description", "Success");
+    if (!op.produces().isEmpty()) {
+      ObjectNode content = ok.putObject("content");
+      op.produces().forEach(content::putObject);
+    }
+    if (!op.isPublic()) {
+      responses.putObject("401").put("$ref", "#/components/responses/Unauthorized");
+      if (!op.scopes().isEmpty()) {
+        responses.putObject("403").put("$ref", "#/components/responses/Forbidden");
+      }
+    }
+    responses.putObject("429").put("$ref", "#/components/responses/TooManyRequests");
+    if (op.deprecated()) {
+      o.put("deprecated", true);
+    }
+    ArrayNode security = o.putArray("security");
+    if (!op.isPublic()) {
+      ArrayNode scopes = security.addObject().putArray(SECURITY_SCHEME);
+      op.scopes().forEach(scopes::add);
+    }
+    if (!op.rateLimits().isEmpty()) {
+      op.rateLimits().forEach(o.putArray("x-piste-rate-limits")::add);
+    }
+    return o;
+  }
+
+  /** The generated document completed by the provider's: the code wins on enforcement and identity. */
+  static ObjectNode merge(ObjectNode generated, ObjectNode file) {
+    ObjectNode out = generated.deepCopy();
+    ObjectNode filePaths = file.path("paths") instanceof ObjectNode p ? p : MAPPER.createObjectNode();
+    ObjectNode outPaths = (ObjectNode) out.get("paths");
+    for (Map.Entry<String, JsonNode> e : filePaths.properties()) {
+      if (!(e.getValue() instanceof ObjectNode fileItem)) {
+        continue;
+      }
+      ObjectNode outItem = outPaths.get(e.getKey()) instanceof ObjectNode o ? o : null;
+      if (outItem == null) {
+        outPaths.set(e.getKey(), fileItem.deepCopy());
+        continue;
+      }
+      for (Map.Entry<String, JsonNode> op : fileItem.properties()) {
+        JsonNode gen = outItem.get(op.getKey());
+        if (gen instanceof ObjectNode genOp && op.getValue() instanceof ObjectNode fileOp) {
+          outItem.set(op.getKey(), mergeOperation(genOp, fileOp));
+        } else if (gen == null) {
+          outItem.set(op.getKey(), op.getValue().deepCopy());
+        }
+      }
+    }
+    ObjectNode rest = file.deepCopy();
+    rest.remove("paths");
+    rest.remove("openapi");
+    fill(out, rest);
+    return out;
+  }
+
+  private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file) {
+    ObjectNode out = file.deepCopy();
+    for (String enforced : List.of("security", "x-piste-rate-limits")) {
+      out.remove(enforced);
+      if (generated.has(enforced)) {
+        out.set(enforced, generated.get(enforced).deepCopy());
+      }
+    }
+    if (generated.path("deprecated").asBoolean(false)) {
+      out.put("deprecated", true);
+    }
+    if (!out.has("operationId")) {
+      out.set("operationId", generated.get("operationId"));
+    }
+    ArrayNode params = out.get("parameters") instanceof ArrayNode a ? a : out.putArray("parameters");
+    for (JsonNode p : generated.path("parameters")) {
+      boolean present = false;
+      for (JsonNode q : params) {
+        present |= p.path("name").equals(q.path("name")) && p.path("in").equals(q.path("in"));
+      }
+      if (!present) {
+        params.add(p.deepCopy());
+      }
+    }
+    if (params.isEmpty()) {
+      out.remove("parameters");
+    }
+    ObjectNode responses = out.get("responses") instanceof ObjectNode r ? r : out.putObject("responses");
+    fill(responses, (ObjectNode) generated.get("responses"));
+    if (!out.has("requestBody") && generated.has("requestBody")) {
+      out.set("requestBody", generated.get("requestBody").deepCopy());
+    }
+    return out;
+  }
+
+  /** Adds to {@code target} what {@code source} has and it lacks, recursively; target wins. */
+  private static void fill(ObjectNode target, ObjectNode source) {
+    for (Map.Entry<String, JsonNode> e : source.properties()) {
+      JsonNode mine = target.get(e.getKey());
+      if (mine == null) {
+        target.set(e.getKey(), e.getValue().deepCopy());
+      } else if (mine instanceof ObjectNode m && e.getValue() instanceof ObjectNode s) {
+        fill(m, s);
+      }
+    }
+  }
+}

@@ -1,0 +1,429 @@
+package dev.piste.core.internal.audit;
+
+import dev.piste.Caller;
+import dev.piste.PisteRequest;
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.AuditKeys;
+import dev.piste.core.internal.config.CoreKeys;
+import dev.piste.core.internal.pipeline.AuditRecorder;
+import dev.piste.core.internal.pipeline.Correlation;
+import dev.piste.core.internal.pipeline.Exchange;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit recorder: turns each completed exchange into one redacted {@link AuditEvent} on the
+ * request thread and enqueues it (lock-free, bounded, never blocking); a dispatcher thread batches
+ * the queue ({@code piste.audit.batch-size}, {@code piste.audit.flush-interval}) to one {@link
+ * SinkChannel} per sink, each with its own thread and durable spool.
+ *
+ * <p>When the queue is full the request thread appends the event to each sink's spool itself
+ * (never dropped silently). {@link #close()} drains the queue and the sinks for up to
+ * {@link #DRAIN_TIMEOUT_NANOS}; what a sink could not take stays in its spool for the next start.
+ */
+public final class AuditPipeline implements AuditRecorder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditPipeline.class);
+  static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int MAX_QUERY_NAME = 64;
+  private static final int MAX_QUERY_VALUE = 256;
+  private static final int MAX_USER_AGENT = 256;
+
+  /** A sink and the name of its spool sub-directory. */
+  public record NamedSink(String name, AuditSink sink) {}
+
+  private final List<NamedSink> sinks;
+  private final String instanceId;
+  private final String apiId;
+  private final String apiVersion;
+  private final int capacity;
+  private final int batchSize;
+  private final long flushNanos;
+  private final long spoolMaxSize;
+  private final Path spoolBase;
+  private final boolean writeUserAgent;
+  private final boolean queryValues;
+  private final Set<String> redactedQuery;
+  private final List<String> excludedExact = new ArrayList<>();
+  private final List<String> excludedPrefixes = new ArrayList<>();
+  private final EventIds ids = new EventIds();
+  private final AuditStats stats = new AuditStats();
+  private final LossReporter losses = new LossReporter();
+  private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private volatile List<SinkChannel> channels;
+  private volatile boolean stopping;
+  private Thread dispatcher;
+  private SpoolDirectory spoolDirectory;
+
+  public AuditPipeline(PisteConfig config, String instanceId, List<NamedSink> sinks) {
+    this.sinks = List.copyOf(sinks);
+    this.instanceId = instanceId;
+    this.apiId = config.get(CoreKeys.API_ID);
+    this.apiVersion = config.get(CoreKeys.API_VERSION);
+    this.capacity = config.get(AuditKeys.QUEUE_SIZE);
+    this.batchSize = config.get(AuditKeys.BATCH_SIZE);
+    this.flushNanos = config.get(AuditKeys.FLUSH_INTERVAL).toNanos();
+    this.spoolMaxSize = config.get(AuditKeys.SPOOL_MAX_SIZE);
+    Path dir = config.get(AuditKeys.SPOOL_DIR);
+    this.spoolBase = dir != null ? dir
+        : Path.of(System.getProperty("java.io.tmpdir"), "piste-spool");
+    this.writeUserAgent = config.get(AuditKeys.REDACT_HEADERS).stream()
+        .noneMatch(h -> h.equalsIgnoreCase("User-Agent"));
+    this.queryValues = config.get(AuditKeys.QUERY_VALUES);
+    Set<String> rq = new HashSet<>();
+    for (String q : config.get(AuditKeys.REDACT_QUERY)) {
+      rq.add(q.toLowerCase(Locale.ROOT));
+    }
+    this.redactedQuery = Set.copyOf(rq);
+    for (String p : config.get(AuditKeys.EXCLUDE_PATHS)) {
+      if (p.endsWith("/*")) {
+        excludedPrefixes.add(p.substring(0, p.length() - 2));
+      } else {
+        excludedExact.add(p);
+      }
+    }
+  }
+
+  /** The pipeline's counters. */
+  public AuditStats stats() {
+    return stats;
+  }
+
+  /**
+   * The fewest events any sink has settled: delivered, spooled or counted lost, that is no longer
+   * only in memory. When it equals the events recorded, a crash loses nothing recorded so far.
+   */
+  public long settled() {
+    List<SinkChannel> ch = channels;
+    if (ch == null) {
+      return 0;
+    }
+    long min = Long.MAX_VALUE;
+    for (SinkChannel c : ch) {
+      min = Math.min(min, c.settled());
+    }
+    return min;
+  }
+
+  /** The spool directory in use, or {@code null} before {@link #start()}. */
+  public Path spoolDirectory() {
+    return spoolDirectory != null ? spoolDirectory.dir() : null;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (channels != null || stopping) {
+      return;
+    }
+    SpoolBudget budget = new SpoolBudget(spoolMaxSize);
+    try {
+      spoolDirectory = SpoolDirectory.acquire(spoolBase);
+    } catch (IOException e) {
+      LOG.error("AUDIT SPOOL UNAVAILABLE under {} ({}): events a sink cannot take will be lost"
+          + " (counted and logged)", spoolBase, e.getClass().getName());
+    }
+    List<SinkChannel> list = new ArrayList<>();
+    for (NamedSink s : sinks) {
+      Spool spool;
+      try {
+        spool = spoolDirectory != null
+            ? new Spool(spoolDirectory.dir().resolve(s.name()), s.name(), budget, stats)
+            : Spool.unavailable(s.name(), stats);
+      } catch (IOException e) {
+        LOG.error("AUDIT SPOOL UNAVAILABLE for sink {} ({}): events it cannot take will be lost"
+            + " (counted and logged)", s.name(), e.getClass().getName());
+        spool = Spool.unavailable(s.name(), stats);
+      }
+      list.add(new SinkChannel(s.name(), s.sink(), spool, batchSize,
+          Math.max(batchSize * 4, 4096), stats, losses));
+    }
+    for (SinkChannel c : list) {
+      c.start();
+    }
+    channels = List.copyOf(list);
+    dispatcher = new Thread(this::dispatch, "piste-audit-dispatcher");
+    dispatcher.setDaemon(true);
+    dispatcher.start();
+    LOG.info("audit pipeline started: sinks {}, spool {}", names(),
+        spoolDirectory != null ? spoolDirectory.dir() : "unavailable");
+  }
+
+  private List<String> names() {
+    List<String> n = new ArrayList<>();
+    sinks.forEach(s -> n.add(s.name()));
+    return n;
+  }
+
+  @Override
+  public void record(Exchange exchange, Throwable error) {
+    PisteRequest request = exchange.request();
+    if (excluded(request.path())) {
+      return;
+    }
+    AuditEvent event = event(exchange);
+    stats.recorded.incrementAndGet();
+    if (queued.incrementAndGet() > capacity || stopping) {
+      queued.decrementAndGet();
+      overflow(event);
+    } else {
+      queue.offer(event);
+    }
+  }
+
+  private boolean excluded(String path) {
+    if (path == null) {
+      return false;
+    }
+    for (int i = 0; i < excludedExact.size(); i++) {
+      if (excludedExact.get(i).equals(path)) {
+        return true;
+      }
+    }
+    for (int i = 0; i < excludedPrefixes.size(); i++) {
+      String p = excludedPrefixes.get(i);
+      if (path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void overflow(AuditEvent event) {
+    stats.overflowed.incrementAndGet();
+    List<SinkChannel> ch = channels;
+    if (ch == null) {
+      stats.lost.addAndGet(sinks.size());
+      losses.report("all", 1, new IllegalStateException("audit pipeline not running"));
+      return;
+    }
+    for (SinkChannel c : ch) {
+      c.overflow(event);
+    }
+  }
+
+  /** Builds the redacted event of an exchange. */
+  AuditEvent event(Exchange ex) {
+    PisteRequest r = ex.request();
+    Correlation c = ex.correlation();
+    Caller caller = ex.caller();
+    long micros = Math.max(0, (System.nanoTime() - ex.startNanos()) / 1000);
+    AuditEvent.Builder b = AuditEvent.builder()
+        .eventId(ids.next())
+        .timestamp(Instant.ofEpochMilli(ex.startMillis()))
+        .durationMicros(micros)
+        .requestId(c.requestId())
+        .traceId(c.traceId())
+        .spanId(c.spanId())
+        .parentSpanId(c.parentSpanId())
+        .apiId(apiId)
+        .apiVersion(apiVersion)
+        .operationId(ex.policy().operationId())
+        .method(r.method())
+        .pathTemplate(ex.policy().pathTemplate())
+        .path(r.path())
+        .status(ex.status())
+        .outcome(ex.outcome().code())
+        .reason(ex.reason())
+        .instanceId(instanceId);
+    if (caller != null) {
+      b.applicationId(caller.applicationId())
+          .subject(caller.subject())
+          .authMethod(caller.authenticationMethod().code());
+    }
+    if (ex.rateLimitRemaining() >= 0) {
+      b.rateLimitRemaining(ex.rateLimitRemaining());
+    }
+    if (ex.requestBytes() >= 0) {
+      b.requestBytes(ex.requestBytes());
+    }
+    if (ex.responseBytes() >= 0) {
+      b.responseBytes(ex.responseBytes());
+    }
+    String ip = ex.clientIp();
+    b.clientIp(ip != null ? ip : r.remoteAddress());
+    if (writeUserAgent) {
+      String ua = r.header("User-Agent");
+      if (ua != null) {
+        b.userAgent(ua.length() > MAX_USER_AGENT ? ua.substring(0, MAX_USER_AGENT) : ua);
+      }
+    }
+    String q = r.query();
+    if (q != null && !q.isEmpty()) {
+      query(q, b);
+    }
+    if (ex.requestBody() != null) {
+      b.requestBody(ex.requestBody()).requestBodyTruncated(ex.requestBodyTruncated());
+    }
+    return b.build();
+  }
+
+  private void query(String query, AuditEvent.Builder b) {
+    List<String> names = new ArrayList<>(4);
+    Map<String, String> values = queryValues ? new LinkedHashMap<>() : null;
+    int start = 0;
+    while (start <= query.length()) {
+      int amp = query.indexOf('&', start);
+      int end = amp < 0 ? query.length() : amp;
+      int eq = query.indexOf('=', start);
+      int nameEnd = eq < 0 || eq > end ? end : eq;
+      String name = decode(query.substring(start, nameEnd));
+      if (validName(name) && !names.contains(name)) {
+        names.add(name);
+        if (values != null && eq >= 0 && eq < end
+            && !redactedQuery.contains(name.toLowerCase(Locale.ROOT))) {
+          String v = decode(query.substring(eq + 1, end));
+          values.put(name, v.length() > MAX_QUERY_VALUE ? v.substring(0, MAX_QUERY_VALUE) : v);
+        }
+      }
+      if (amp < 0) {
+        break;
+      }
+      start = amp + 1;
+    }
+    b.queryParams(names);
+    if (values != null) {
+      b.queryValues(values);
+    }
+  }
+
+  /** Names look like identifiers; anything else (a bare token as a name) is left out. */
+  private static boolean validName(String n) {
+    if (n == null || n.isEmpty() || n.length() > MAX_QUERY_NAME) {
+      return false;
+    }
+    for (int i = 0; i < n.length(); i++) {
+      char ch = n.charAt(i);
+      boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+          || ch == '_' || ch == '-' || ch == '.' || ch == '[' || ch == ']';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+      return s;
+    }
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void dispatch() {
+    List<AuditEvent> batch = new ArrayList<>(batchSize);
+    long batchStart = 0;
+    long lastWatchdog = System.nanoTime();
+    List<SinkChannel> ch = channels;
+    while (true) {
+      AuditEvent e;
+      while (batch.size() < batchSize && (e = queue.poll()) != null) {
+        queued.decrementAndGet();
+        if (batch.isEmpty()) {
+          batchStart = System.nanoTime();
+        }
+        batch.add(e);
+      }
+      long now = System.nanoTime();
+      boolean stop = stopping;
+      if (!batch.isEmpty()
+          && (batch.size() >= batchSize || now - batchStart >= flushNanos || stop)) {
+        List<AuditEvent> b = List.copyOf(batch);
+        batch.clear();
+        for (SinkChannel c : ch) {
+          c.offer(b);
+        }
+        continue;
+      }
+      if (now - lastWatchdog >= TimeUnit.MILLISECONDS.toNanos(50)) {
+        lastWatchdog = now;
+        for (SinkChannel c : ch) {
+          c.watchdog(now);
+        }
+      }
+      if (stop && batch.isEmpty() && queue.isEmpty()) {
+        return;
+      }
+      long park = batch.isEmpty() ? TimeUnit.MILLISECONDS.toNanos(10)
+          : Math.min(TimeUnit.MILLISECONDS.toNanos(1), flushNanos - (now - batchStart));
+      LockSupport.parkNanos(this, Math.max(10_000, park));
+    }
+  }
+
+  /** Drains the queue to the sinks, then each sink's backlog, for up to ten seconds. */
+  @Override
+  public synchronized void close() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    List<SinkChannel> ch = channels;
+    if (ch == null) {
+      if (!queue.isEmpty()) {
+        stats.lost.addAndGet((long) queue.size() * sinks.size());
+        losses.report("all", queue.size(), new IllegalStateException("audit pipeline never started"));
+      }
+      losses.flush();
+      return;
+    }
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+    LockSupport.unpark(dispatcher);
+    try {
+      dispatcher.join(TimeUnit.NANOSECONDS.toMillis(DRAIN_TIMEOUT_NANOS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<AuditEvent> late = new ArrayList<>();
+    AuditEvent lateEvent;
+    while ((lateEvent = queue.poll()) != null) {
+      late.add(lateEvent);
+    }
+    if (!late.isEmpty()) {
+      for (SinkChannel c : ch) {
+        c.offer(List.copyOf(late));
+      }
+    }
+    for (SinkChannel c : ch) {
+      c.close(deadline);
+    }
+    int left = 0;
+    while (queue.poll() != null) {
+      left++;
+    }
+    if (left > 0) {
+      stats.lost.addAndGet((long) left * ch.size());
+      losses.report("all", left, new IllegalStateException("recorded while closing"));
+    }
+    if (spoolDirectory != null) {
+      try {
+        spoolDirectory.close();
+      } catch (IOException e) {
+        LOG.warn("audit spool lock release failed: {}", e.getClass().getName());
+      }
+    }
+    losses.flush();
+    LOG.info("audit pipeline closed: {}", stats);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.piste.core.internal.audit;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of the audit pipeline, for tests, benchmarks and the loss log line. */
+public final class AuditStats {
+  /** Events handed to the pipeline by request threads. */
+  public final AtomicLong recorded = new AtomicLong();
+  /** Events that found the in-memory queue full and went straight to the spool. */
+  public final AtomicLong overflowed = new AtomicLong();
+  /** Event deliveries that succeeded (one per event and sink). */
+  public final AtomicLong delivered = new AtomicLong();
+  /** Event copies written to a spool (one per event and sink). */
+  public final AtomicLong spooled = new AtomicLong();
+  /** Event copies lost because the spool could not take them (full or unwritable). */
+  public final AtomicLong lost = new AtomicLong();
+  /** Spool records skipped as torn or unreadable. */
+  public final AtomicLong tornRecords = new AtomicLong();
+  /** Sink deliveries that failed. */
+  public final AtomicLong failedDeliveries = new AtomicLong();
+
+  @Override
+  public String toString() {
+    return "recorded=" + recorded + " overflowed=" + overflowed + " delivered=" + delivered
+        + " spooled=" + spooled + " lost=" + lost + " tornRecords=" + tornRecords
+        + " failedDeliveries=" + failedDeliveries;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.piste.core.internal.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.AuditKeys;
+import dev.piste.core.internal.pipeline.Exchange;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Bounded, redacted capture of request bodies for audit events ({@code piste.audit.body.*}), off
+ * by default. The adapters ask the {@link Policy} once per request whether to capture (by content
+ * type), feed the bytes the application reads to the {@link BodyCapture}, and call {@link
+ * #finish(Exchange)} before completing the exchange.
+ *
+ * <p>JSON bodies are re-written token by token with the value of every configured field
+ * ({@code piste.audit.redact-body-fields}, case-insensitive, at any depth) replaced by
+ * {@code "***"}; a body cut at the maximum size keeps its complete tokens only, so a value cut in
+ * the middle is never written. Form bodies ({@code application/x-www-form-urlencoded}) are
+ * redacted by parameter name. Other configured content types are kept as UTF-8 text.
+ */
+public final class BodyCapture {
+
+  static final String MASK = "***";
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final byte[] buf;
+  private final Kind kind;
+  private final Set<String> redacted;
+  private int length;
+  private boolean truncated;
+
+  private enum Kind { JSON, FORM, TEXT }
+
+  private BodyCapture(int max, Kind kind, Set<String> redacted) {
+    this.buf = new byte[max];
+    this.kind = kind;
+    this.redacted = redacted;
+  }
+
+  /** Which bodies are captured; one per engine, built from the configuration. */
+  public static final class Policy {
+    private final boolean enabled;
+    private final int maxSize;
+    private final List<String> contentTypes;
+    private final Set<String> redacted;
+
+    private Policy(PisteConfig config) {
+      this.enabled = config.get(AuditKeys.BODY_CAPTURE);
+      this.maxSize = (int) Math.min(Integer.MAX_VALUE - 8, config.get(AuditKeys.BODY_MAX_SIZE));
+      this.contentTypes = config.get(AuditKeys.BODY_CONTENT_TYPES).stream()
+          .map(t -> t.toLowerCase(Locale.ROOT)).toList();
+      Set<String> r = new HashSet<>();
+      config.get(AuditKeys.REDACT_FIELDS).forEach(f -> r.add(f.toLowerCase(Locale.ROOT)));
+      this.redacted = Set.copyOf(r);
+    }
+
+    public static Policy of(PisteConfig config) {
+      return new Policy(config);
+    }
+
+    public boolean enabled() {
+      return enabled;
+    }
+
+    /** A capture for a request of this content type, or {@code null} when none is wanted. */
+    public BodyCapture start(String contentType) {
+      if (!enabled || contentType == null) {
+        return null;
+      }
+      String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      boolean allowed = false;
+      for (String t : contentTypes) {
+        if (t.equals(media) || (t.endsWith("/*") && media.startsWith(t.substring(0, t.length() - 1)))) {
+          allowed = true;
+          break;
+        }
+      }
+      if (!allowed) {
+        return null;
+      }
+      Kind kind = media.equals("application/json") || media.endsWith("+json") ? Kind.JSON
+          : media.equals("application/x-www-form-urlencoded") ? Kind.FORM : Kind.TEXT;
+      return new BodyCapture(maxSize, kind, redacted);
+    }
+  }
+
+  public void write(int b) {
+    if (length < buf.length) {
+      buf[length++] = (byte) b;
+    } else {
+      truncated = true;
+    }
+  }
+
+  public void write(byte[] b, int off, int len) {
+    int n = Math.min(len, buf.length - length);
+    if (n > 0) {
+      System.arraycopy(b, off, buf, length, n);
+      length += n;
+    }
+    if (n < len) {
+      truncated = true;
+    }
+  }
+
+  /** Hands the redacted body to the exchange's audit event. */
+  public void finish(Exchange exchange) {
+    exchange.requestBody(redacted(), truncated);
+  }
+
+  /** The captured body, redacted. */
+  public String redacted() {
+    switch (kind) {
+      case JSON:
+        return redactJson(buf, length, redacted);
+      case FORM:
+        return redactForm(new String(buf, 0, length, StandardCharsets.UTF_8), truncated, redacted);
+      default:
+        return new String(buf, 0, length, StandardCharsets.UTF_8);
+    }
+  }
+
+  public boolean truncated() {
+    return truncated;
+  }
+
+  /** Copies JSON token by token, masking redacted fields; stops at the first incomplete token. */
+  static String redactJson(byte[] body, int length, Set<String> redacted) {
+    StringWriter out = new StringWriter(length + 16);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      boolean pendingName = false;
+      try (JsonParser p = JSON.createParser(Arrays.copyOf(body, length))) {
+        JsonToken t;
+        while ((t = p.nextToken()) != null) {
+          if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {
+            g.writeFieldName(p.currentName());
+            g.writeString(MASK);
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+              p.skipChildren();
+            }
+          } else {
+            g.copyCurrentEvent(p);
+            pendingName = t == JsonToken.FIELD_NAME;
+          }
+        }
+      } catch (IOException e) {
+        // cut or malformed: keep the complete tokens before it
+        if (pendingName) {
+          g.writeNull();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+    return out.toString();
+  }
+
+  static String redactForm(String body, boolean truncated, Set<String> redacted) {
+    String[] pairs = body.split("&", -1);
+    StringBuilder sb = new StringBuilder(body.length());
+    int count = truncated ? pairs.length - 1 : pairs.length;
+    for (int i = 0; i < count; i++) {
+      String pair = pairs[i];
+      int eq = pair.indexOf('=');
+      String rawName = eq < 0 ? pair : pair.substring(0, eq);
+      String name;
+      try {
+        name = URLDecoder.decode(rawName, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append('&');
+      }
+      sb.append(rawName);
+      if (eq >= 0) {
+        sb.append('=').append(redacted.contains(name) ? MASK : pair.substring(eq + 1));
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,342 @@
+package dev.piste.core.internal.audit;
+
+import dev.piste.audit.AuditEvent;
+import dev.piste.audit.AuditSink;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery to one sink, on its own thread, with its own spool.
+ *
+ * <p>While the sink keeps up, batches go from memory straight to it. When a write fails, or takes
+ * longer than {@link #STUCK_NANOS}, or the in-memory backlog is full, the batch and every batch
+ * behind it go to the spool, and from then on new batches are appended behind them: the worker
+ * re-delivers the spool in order, with exponential backoff between failed attempts, and returns to
+ * direct delivery once the spool is empty.
+ */
+final class SinkChannel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SinkChannel.class);
+  /** A write still running after this long has its batch copied to the spool (DESIGN.md: 1 s). */
+  static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final String name;
+  private final AuditSink sink;
+  private final Spool spool;
+  private final int batchSize;
+  private final int maxPendingEvents;
+  private final AuditStats stats;
+  private final LossReporter losses;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<List<AuditEvent>> pending = new ArrayDeque<>();
+  private int pendingEvents;
+  private boolean spoolMode;
+  private List<AuditEvent> inFlight;
+  private boolean inFlightFromSpool;
+  private boolean inFlightSpooled;
+  private long inFlightSince;
+  private int failures;
+  private long retryAt;
+  private boolean closing;
+  private long drainDeadline;
+  private boolean down;
+  private boolean closed;
+  private Thread thread;
+  /** Events that left memory for good: delivered from memory, spooled, or counted lost. */
+  private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
+
+  SinkChannel(String name, AuditSink sink, Spool spool, int batchSize, int maxPendingEvents,
+      AuditStats stats, LossReporter losses) {
+    this.name = name;
+    this.sink = sink;
+    this.spool = spool;
+    this.batchSize = batchSize;
+    this.maxPendingEvents = maxPendingEvents;
+    this.stats = stats;
+    this.losses = losses;
+    this.spoolMode = !spool.isEmpty();
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Events of this sink no longer only in memory (delivered, spooled or counted lost). */
+  long settled() {
+    return settled.get();
+  }
+
+  void start() {
+    thread = new Thread(this::run, "piste-audit-" + name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A batch from the dispatcher. */
+  void offer(List<AuditEvent> batch) {
+    lock.lock();
+    try {
+      if (spoolMode || closed || pendingEvents + batch.size() > maxPendingEvents) {
+        spillPending();
+        toSpool(batch);
+      } else {
+        pending.add(batch);
+        pendingEvents += batch.size();
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** An event that found the in-memory queue full, from a request thread: straight to the spool. */
+  void overflow(AuditEvent event) {
+    lock.lock();
+    try {
+      spillPending();
+      toSpool(List.of(event));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Called regularly by the dispatcher: spools a write that is taking too long. */
+  void watchdog(long now) {
+    lock.lock();
+    try {
+      if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
+          && now - inFlightSince > STUCK_NANOS && spool.usable()) {
+        LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
+        toSpool(inFlight);
+        inFlightSpooled = true;
+        spillPending();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the in-memory backlog to the spool, in order, and switches to spool mode. */
+  private void spillPending() {
+    List<AuditEvent> b;
+    while ((b = pending.poll()) != null) {
+      toSpool(b);
+    }
+    pendingEvents = 0;
+  }
+
+  /** Spools a batch that was only in memory until now; what the spool cannot take is counted lost. */
+  private void toSpool(List<AuditEvent> batch) {
+    int appended = 0;
+    Exception failure = null;
+    try {
+      if (closed) {
+        throw new IOException("closed");
+      }
+      appended = spool.append(batch);
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    }
+    if (appended > 0) {
+      stats.spooled.addAndGet(appended);
+      spoolMode = true;
+      changed.signalAll();
+    }
+    int lost = batch.size() - appended;
+    if (lost > 0) {
+      stats.lost.addAndGet(lost);
+      losses.report(name, lost, failure != null ? failure
+          : new SpoolFullException());
+    }
+    settled.addAndGet(batch.size());
+  }
+
+  private boolean hasWork(long now) {
+    if (spoolMode) {
+      return now >= retryAt || closing && now >= drainDeadline;
+    }
+    return !pending.isEmpty();
+  }
+
+  private void run() {
+    while (true) {
+      List<AuditEvent> batch;
+      Spool.Position end = null;
+      lock.lock();
+      try {
+        long now = System.nanoTime();
+        while (!hasWork(now)) {
+          if (closing && (pending.isEmpty() && (!spoolMode || down) || now >= drainDeadline)) {
+            spillPending();
+            return;
+          }
+          long wait = spoolMode ? retryAt - now : TimeUnit.MILLISECONDS.toNanos(100);
+          changed.awaitNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait));
+          now = System.nanoTime();
+        }
+        if (closing && now >= drainDeadline) {
+          spillPending();
+          return;
+        }
+        if (spoolMode) {
+          Spool.Batch read;
+          try {
+            read = spool.read(batchSize);
+          } catch (IOException e) {
+            LOG.warn("audit spool {} unreadable: {}", name, e.getClass().getName());
+            failed(now);
+            continue;
+          }
+          if (read.events().isEmpty()) {
+            commit(read.end());
+            if (spool.isEmpty()) {
+              spoolMode = false;
+            } else {
+              failed(now);
+            }
+            continue;
+          }
+          batch = read.events();
+          end = read.end();
+          inFlightFromSpool = true;
+        } else {
+          batch = pending.poll();
+          pendingEvents -= batch.size();
+          inFlightFromSpool = false;
+        }
+        inFlight = batch;
+        inFlightSpooled = false;
+        inFlightSince = now;
+      } catch (InterruptedException e) {
+        spillPending();
+        return;
+      } finally {
+        lock.unlock();
+      }
+      Exception failure = null;
+      try {
+        sink.write(batch);
+      } catch (Exception e) {
+        failure = e;
+      }
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        long now = System.nanoTime();
+        if (failure == null) {
+          stats.delivered.addAndGet(batch.size());
+          if (!inFlightFromSpool && !inFlightSpooled) {
+            settled.addAndGet(batch.size());
+          }
+          if (end != null) {
+            commit(end);
+            if (spool.isEmpty()) {
+              spoolMode = false;
+            }
+          }
+          if (down) {
+            down = false;
+            LOG.info("audit sink {} delivers again", name);
+          }
+          failures = 0;
+        } else {
+          stats.failedDeliveries.incrementAndGet();
+          if (!down) {
+            down = true;
+            LOG.warn("audit sink {} failed ({}): events go to the spool and are re-delivered in"
+                + " order when it is back", name, describe(failure));
+          }
+          if (!inFlightFromSpool && !inFlightSpooled) {
+            toSpool(batch);
+            spillPending();
+          }
+          failed(now);
+        }
+        inFlight = null;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void commit(Spool.Position end) {
+    try {
+      spool.commit(end);
+    } catch (IOException e) {
+      LOG.warn("audit spool {}: cursor not saved ({}); these events may be delivered twice", name,
+          e.getClass().getName());
+    }
+  }
+
+  private void failed(long now) {
+    failures++;
+    long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
+    retryAt = now + backoff;
+  }
+
+  static String describe(Throwable e) {
+    String cls = e.getClass().getName();
+    // only the library's own messages are known to hold no secret
+    return e.getClass().getName().startsWith("dev.piste.") && e.getMessage() != null
+        ? cls + ": " + e.getMessage() : cls;
+  }
+
+  /**
+   * Delivers what is in memory and in the spool until done, the sink fails, or the deadline
+   * passes; whatever is left stays in the spool for the next start. Then closes sink and spool.
+   */
+  void close(long deadlineNanos) {
+    lock.lock();
+    try {
+      closing = true;
+      drainDeadline = deadlineNanos;
+      retryAt = Math.min(retryAt, System.nanoTime());
+      if (down) {
+        spillPending();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (thread != null) {
+      try {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()))
+            + 2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    lock.lock();
+    try {
+      if (inFlight != null && !inFlightFromSpool && !inFlightSpooled) {
+        toSpool(inFlight);
+        inFlightSpooled = true;
+      }
+      spillPending();
+      closed = true;
+      try {
+        spool.close();
+      } catch (IOException e) {
+        LOG.warn("audit spool {} close failed: {}", name, e.getClass().getName());
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      sink.close();
+    } catch (Exception e) {
+      LOG.warn("audit sink {} close failed: {}", name, describe(e));
+    }
+  }
+}

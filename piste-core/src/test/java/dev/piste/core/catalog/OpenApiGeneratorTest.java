@@ -1,0 +1,171 @@
+package dev.piste.core.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.piste.PisteConfigurationException;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.OperationDescriptor;
+import dev.piste.catalog.OperationDescriptor.In;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.testing.OpenApi31Schema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class OpenApiGeneratorTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static ApiDescriptor invoices() {
+    return ApiDescriptor.builder("invoices", "1.2.0")
+        .name("Invoices").description("Issue and read invoices.").contact("api-team@example.com")
+        .operation(OperationDescriptor.builder("GET", "/v1/invoices").operationId("InvoiceResource.list")
+            .parameter("status", In.QUERY, false).produces("application/json")
+            .scopes("invoices:read").rateLimits("50/s burst 100").build())
+        .operation(OperationDescriptor.builder("GET", "/v1/invoices/{id}")
+            .operationId("InvoiceResource.get").parameter("id", In.PATH, true)
+            .parameter("X-Tenant", In.HEADER, true).produces("application/json")
+            .scopes("invoices:read").build())
+        .operation(OperationDescriptor.builder("POST", "/v1/invoices")
+            .operationId("InvoiceResource.create").consumes("application/json")
+            .produces("application/json").scopes("invoices:write")
+            .rateLimits("5/s burst 10", "1000/day").build())
+        .operation(OperationDescriptor.builder("DELETE", "/v1/invoices/{id}")
+            .operationId("InvoiceResource.delete").parameter("id", In.PATH, true)
+            .scopes("invoices:write", "invoices:admin").deprecated(true).build())
+        .operation(OperationDescriptor.builder("GET", "/v1/status").operationId("StatusResource.status")
+            .produces("text/plain").publicOperation(true).build())
+        .scope("invoices:read", "Read invoices")
+        .build();
+  }
+
+  private static PisteConfig config(Map<String, String> keys) {
+    return PisteConfig.of(keys);
+  }
+
+  @Test
+  void generatesAnOpenApi31DocumentValidAgainstTheOfficialSchema() {
+    String doc = OpenApiGenerator.create(config(Map.of())).generate(invoices());
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+  }
+
+  @Test
+  void theValidatorIsTheOfficialSchemaAndRejectsAnInvalidDocument() {
+    assertThat(OpenApi31Schema.schemaText())
+        .contains("\"$id\": \"https://spec.openapis.org/oas/3.1/schema/2022-10-07\"");
+    String invalid = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"x\"},\"paths\":{\"/a\":{\"get\":"
+        + "{\"responses\":{}}}}}";
+    assertThat(OpenApi31Schema.violations(invalid, OpenApi31Schema.SCHEMA)).isNotEmpty();
+    String badEmail = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"x\",\"version\":\"1\","
+        + "\"contact\":{\"email\":\"not an address\"}},\"paths\":{}}";
+    assertThat(OpenApi31Schema.violations(badEmail, OpenApi31Schema.SCHEMA)).isNotEmpty();
+    String badSchema = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"x\",\"version\":\"1\"},"
+        + "\"paths\":{},\"components\":{\"schemas\":{\"A\":{\"type\":\"no-such-type\"}}}}";
+    assertThat(OpenApi31Schema.violations(badSchema, OpenApi31Schema.SCHEMA_BASE)).isNotEmpty();
+  }
+
+  @Test
+  void declaresAClientCredentialsSchemeWithEveryScopeAndConfiguredDescriptions() throws Exception {
+    JsonNode doc = JSON.readTree(OpenApiGenerator.create(config(Map.of(
+        "piste.catalog.scope-descriptions.invoices:write", "Create and delete invoices",
+        "piste.catalog.openapi-token-url", "https://auth.example.com/oauth2/token")))
+        .generate(invoices()));
+    JsonNode flow = doc.at("/components/securitySchemes/oauth2/flows/clientCredentials");
+    assertThat(doc.at("/components/securitySchemes/oauth2/type").asText()).isEqualTo("oauth2");
+    assertThat(flow.path("tokenUrl").asText()).isEqualTo("https://auth.example.com/oauth2/token");
+    assertThat(flow.path("scopes").path("invoices:read").asText()).isEqualTo("Read invoices");
+    assertThat(flow.path("scopes").path("invoices:write").asText()).isEqualTo("Create and delete invoices");
+    assertThat(flow.path("scopes").path("invoices:admin").asText()).isEqualTo("invoices:admin");
+  }
+
+  @Test
+  void givesEachOperationItsSecurityRequirementAndPublicOperationsAnEmptyOne() throws Exception {
+    JsonNode paths = JSON.readTree(OpenApiGenerator.create(config(Map.of())).generate(invoices()))
+        .path("paths");
+    assertThat(paths.at("/~1v1~1invoices~1{id}/delete/security/0/oauth2").toString())
+        .isEqualTo("[\"invoices:write\",\"invoices:admin\"]");
+    assertThat(paths.at("/~1v1~1invoices~1{id}/delete/deprecated").asBoolean()).isTrue();
+    assertThat(paths.at("/~1v1~1status/get/security").toString()).isEqualTo("[]");
+    assertThat(paths.at("/~1v1~1status/get/responses").has("401")).isFalse();
+    assertThat(paths.at("/~1v1~1invoices/get/responses/403/$ref").asText())
+        .isEqualTo("#/components/responses/Forbidden");
+    assertThat(paths.at("/~1v1~1invoices~1{id}/get/parameters").toString())
+        .contains("\"name\":\"id\",\"in\":\"path\",\"required\":true")
+        .contains("\"name\":\"X-Tenant\",\"in\":\"header\"");
+  }
+
+  @Test
+  void listsTheOperationLimitsInTheXPisteRateLimitsExtension() throws Exception {
+    JsonNode paths = JSON.readTree(OpenApiGenerator.create(config(Map.of())).generate(invoices()))
+        .path("paths");
+    assertThat(paths.at("/~1v1~1invoices/post/x-piste-rate-limits").toString())
+        .isEqualTo("[\"5/s burst 10\",\"1000/day\"]");
+    assertThat(paths.at("/~1v1~1invoices/get/x-piste-rate-limits").toString())
+        .isEqualTo("[\"50/s burst 100\"]");
+    assertThat(paths.at("/~1v1~1status/get").has("x-piste-rate-limits")).isFalse();
+  }
+
+  @Test
+  void derivesTheTokenUrlFromTheIssuerWhenNoneIsConfigured() throws Exception {
+    JsonNode doc = JSON.readTree(OpenApiGenerator.create(config(Map.of(
+        "piste.token.issuer", "https://auth.example.com/realms/piste"))).generate(invoices()));
+    assertThat(doc.at("/components/securitySchemes/oauth2/flows/clientCredentials/tokenUrl").asText())
+        .isEqualTo("https://auth.example.com/realms/piste/token");
+  }
+
+  @Test
+  void theSameDescriptorAlwaysGivesTheSameBytes() {
+    OpenApiGenerator g = OpenApiGenerator.create(config(Map.of()));
+    assertThat(g.generate(invoices())).isEqualTo(g.generate(invoices()));
+  }
+
+  @Test
+  void completesTheDocumentWithTheProvidersFileWhileTheCodeKeepsSecurityAndLimits(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("openapi.json");
+    Files.writeString(file, """
+        {"openapi":"3.1.0","info":{"title":"ignored","version":"0","termsOfService":"https://example.com/tos"},
+         "tags":[{"name":"invoices"}],
+         "paths":{
+          "/v1/invoices/{id}":{"get":{"summary":"Read one invoice","tags":["invoices"],
+            "security":[],
+            "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],
+            "responses":{"200":{"description":"The invoice","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Invoice"}}}},
+                         "404":{"description":"No such invoice"}}}},
+          "/v1/extra":{"get":{"responses":{"200":{"description":"Documented only"}}}}},
+         "components":{"schemas":{"Invoice":{"type":"object","properties":{"id":{"type":"string"}}}}}}
+        """);
+    String text = OpenApiGenerator.create(config(Map.of("piste.catalog.openapi-file", file.toString())))
+        .generate(invoices());
+    assertThat(OpenApi31Schema.violations(text)).isEmpty();
+    JsonNode doc = JSON.readTree(text);
+    JsonNode get = doc.at("/paths/~1v1~1invoices~1{id}/get");
+    assertThat(doc.at("/info/title").asText()).isEqualTo("Invoices");
+    assertThat(doc.at("/info/termsOfService").asText()).isEqualTo("https://example.com/tos");
+    assertThat(get.path("summary").asText()).isEqualTo("Read one invoice");
+    assertThat(get.at("/security/0/oauth2/0").asText()).isEqualTo("invoices:read");
+    assertThat(get.at("/parameters/0/schema/format").asText()).isEqualTo("uuid");
+    assertThat(get.at("/parameters").toString()).contains("X-Tenant");
+    assertThat(get.at("/responses/404/description").asText()).isEqualTo("No such invoice");
+    assertThat(get.at("/responses/401/$ref").asText()).isEqualTo("#/components/responses/Unauthorized");
+    assertThat(doc.at("/paths/~1v1~1extra/get/responses/200/description").asText())
+        .isEqualTo("Documented only");
+    assertThat(doc.at("/components/schemas/Invoice/type").asText()).isEqualTo("object");
+  }
+
+  @Test
+  void anUnreadableOpenApiFileIsAConfigurationProblemNamingTheKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("broken.json");
+    Files.writeString(file, "{not json");
+    OpenApiGenerator g = OpenApiGenerator.create(config(Map.of("piste.catalog.openapi-file",
+        file.toString())));
+    assertThatThrownBy(() -> g.generate(invoices()))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("piste.catalog.openapi-file");
+  }
+}

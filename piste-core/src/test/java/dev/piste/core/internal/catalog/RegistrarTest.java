@@ -1,0 +1,140 @@
+package dev.piste.core.internal.catalog;
+
+import static dev.piste.core.testing.CatalogPolling.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.CatalogClient;
+import dev.piste.catalog.CatalogRegistration;
+import dev.piste.catalog.OperationDescriptor;
+import dev.piste.core.Piste;
+import dev.piste.core.PisteConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+final class RegistrarTest {
+
+  /** A catalog that fails its first {@code failures} calls, then records every registration. */
+  static final class FlakyCatalog implements CatalogClient {
+    final AtomicInteger failuresLeft;
+    final AtomicInteger attempts = new AtomicInteger();
+    final List<CatalogRegistration> registered = new CopyOnWriteArrayList<>();
+    final List<CatalogRegistration> deregistered = new CopyOnWriteArrayList<>();
+
+    FlakyCatalog(int failures) {
+      this.failuresLeft = new AtomicInteger(failures);
+    }
+
+    @Override
+    public void register(CatalogRegistration r) throws IOException {
+      attempts.incrementAndGet();
+      if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new IOException("catalog down");
+      }
+      registered.add(r);
+    }
+
+    @Override
+    public void deregister(CatalogRegistration r) {
+      deregistered.add(r);
+    }
+  }
+
+  private static final ApiDescriptor API = ApiDescriptor.builder("invoices", "1.0.0")
+      .operation(OperationDescriptor.builder("GET", "/v1/invoices").scopes("invoices:read").build())
+      .build();
+
+  private static PisteConfig config(String... extra) {
+    Map<String, String> keys = new java.util.HashMap<>(Map.of(
+        "piste.catalog.instance-url", "http://127.0.0.1:8080/", "piste.catalog.ttl", "1s",
+        "piste.instance-id", "test-instance"));
+    for (int i = 0; i < extra.length; i += 2) {
+      keys.put(extra[i], extra[i + 1]);
+    }
+    return PisteConfig.of(keys);
+  }
+
+  @Test
+  void registersOnceStartedAndDescribedThenHeartbeats() {
+    FlakyCatalog catalog = new FlakyCatalog(0);
+    try (Piste piste = Piste.builder().config(config()).catalogClient(catalog).build()) {
+      piste.start();
+      assertThat(catalog.attempts.get()).isZero();
+      piste.describe(API);
+      await("three registrations (first + two heartbeats)", Duration.ofSeconds(5),
+          () -> catalog.registered.size() >= 3);
+      CatalogRegistration r = catalog.registered.get(0);
+      assertThat(r.instanceId()).isEqualTo("test-instance");
+      assertThat(r.instanceUrl().toString()).isEqualTo("http://127.0.0.1:8080/");
+      assertThat(r.ttl()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(r.contentHash()).startsWith("sha-256:").hasSize(8 + 64);
+      assertThat(catalog.registered.get(2).startedAt()).isEqualTo(r.startedAt());
+    }
+    assertThat(catalog.deregistered).hasSize(1);
+  }
+
+  @Test
+  void retriesWhileTheCatalogIsDownAndCatchesUpWhenItComesBack() {
+    FlakyCatalog catalog = new FlakyCatalog(4);
+    try (Piste piste = Piste.builder().config(config()).catalogClient(catalog).build()) {
+      piste.describe(API).start();
+      await("a registration after four failures", Duration.ofSeconds(10),
+          () -> !catalog.registered.isEmpty());
+      assertThat(catalog.attempts.get()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  @Test
+  void aRequiredCatalogThatStaysDownFailsTheStart() {
+    FlakyCatalog catalog = new FlakyCatalog(Integer.MAX_VALUE);
+    try (Piste piste = Piste.builder().config(config("piste.catalog.required", "true"))
+        .catalogClient(catalog).build()) {
+      piste.describe(API);
+      assertThatThrownBy(piste::start).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("piste.catalog.required=true").hasMessageContaining("catalog down");
+      assertThat(catalog.attempts.get()).isGreaterThan(1);
+    }
+  }
+
+  @Test
+  void aRequiredCatalogThatAnswersLetsTheStartReturnRegistered() {
+    FlakyCatalog catalog = new FlakyCatalog(1);
+    try (Piste piste = Piste.builder().config(config("piste.catalog.required", "true"))
+        .catalogClient(catalog).build()) {
+      piste.describe(API).start();
+      assertThat(catalog.registered).hasSize(1);
+    }
+  }
+
+  @Test
+  void backoffDoublesFromASixthOfTheTtlUpToTheTtlWithJitterInTheUpperHalf() {
+    Registrar r = new Registrar(config("piste.catalog.ttl", "60s"), new FlakyCatalog(0), "i",
+        new SplittableRandom(7));
+    for (int attempt = 1; attempt <= 8; attempt++) {
+      long full = Math.min(60_000, 10_000L << (attempt - 1));
+      for (int draw = 0; draw < 50; draw++) {
+        long ms = r.backoff(attempt).toMillis();
+        assertThat(ms).as("attempt %d", attempt).isBetween(full / 2, full);
+      }
+    }
+    r.close();
+  }
+
+  @Test
+  void withoutCatalogUrlNothingIsRegisteredButTheDocumentsAreServed() {
+    try (Piste piste = Piste.create(PisteConfig.of(Map.of()))) {
+      piste.start().describe(API);
+      CatalogDocuments docs = piste.catalogDocuments();
+      assertThat(docs.find("GET", "/openapi.json", "http://h")).isNotNull();
+      assertThat(docs.find("GET", "/.well-known/api-catalog", "http://h").contentType())
+          .startsWith("application/linkset+json");
+    }
+  }
+}

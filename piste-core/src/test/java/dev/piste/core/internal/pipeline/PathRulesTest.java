@@ -1,0 +1,57 @@
+package dev.piste.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.piste.PisteConfigurationException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class PathRulesTest {
+
+  private static PathRules rules(List<String> publicPaths, String scopes, String limits,
+      List<String> noAudit) {
+    return PathRules.compile(publicPaths, scopes, limits, noAudit, "public", "scopes", "limits", "audit");
+  }
+
+  @Test
+  void publicPathsNeedNoCredentialAndEverythingElseDoes() {
+    PathRules r = rules(List.of("/v1/status"), null, null, List.of());
+    assertThat(r.policyFor("GET", "/v1/status").publicOperation()).isTrue();
+    assertThat(r.policyFor("GET", "/v1/status/x").publicOperation()).isFalse();
+    assertThat(r.policyFor("GET", "/v1/invoices").publicOperation()).isFalse();
+  }
+
+  @Test
+  void scopeRulesMatchMethodAndPathFirstRuleWins() {
+    PathRules r = rules(List.of(), "GET /v1/invoices/* invoices:read; POST /v1/invoices invoices:write\n"
+        + "* /v1/admin/* admin", null, List.of());
+    assertThat(r.policyFor("GET", "/v1/invoices").scopes()).containsExactly("invoices:read");
+    assertThat(r.policyFor("GET", "/v1/invoices/42").scopes()).containsExactly("invoices:read");
+    assertThat(r.policyFor("GET", "/v1/invoicesX").scopes()).isEmpty();
+    assertThat(r.policyFor("POST", "/v1/invoices").scopes()).containsExactly("invoices:write");
+    assertThat(r.policyFor("DELETE", "/v1/admin/x").scopes()).containsExactly("admin");
+    assertThat(r.policyFor("GET", "/v1/invoices/42").pathTemplate()).isEqualTo("/v1/invoices/*");
+    assertThat(r.policyFor("GET", "/v1/invoices/42").operationId()).isEqualTo("GET /v1/invoices/*");
+  }
+
+  @Test
+  void limitRulesAndAuditExclusionsCompile() {
+    PathRules r = rules(List.of(), null, "POST /v1/invoices 5/s burst 10; 100/day\nGET,HEAD /v1/* 50/s",
+        List.of("/health/*"));
+    assertThat(r.policyFor("POST", "/v1/invoices").limits()).singleElement()
+        .satisfies(l -> assertThat(l.limits()).hasSize(2));
+    assertThat(r.policyFor("HEAD", "/v1/x").limits()).hasSize(1);
+    assertThat(r.policyFor("GET", "/health/live").audited()).isFalse();
+    assertThat(r.policyFor("GET", "/v1/x").audited()).isTrue();
+  }
+
+  @Test
+  void everyMalformedRuleIsReportedAtOnce() {
+    assertThatThrownBy(() -> rules(List.of("status"), "GET /v1/x", "POST /v1/y fast", List.of("/a*b")))
+        .isInstanceOf(PisteConfigurationException.class)
+        .satisfies(e -> assertThat(((PisteConfigurationException) e).problems())
+            .extracting(PisteConfigurationException.Problem::key)
+            .containsExactly("public", "scopes", "limits", "audit"));
+  }
+}

@@ -1,0 +1,92 @@
+package dev.piste.jaxrs;
+
+import dev.piste.Caller;
+import dev.piste.core.Piste;
+import dev.piste.core.internal.pipeline.Exchange;
+import dev.piste.core.internal.pipeline.OperationPolicy;
+import dev.piste.core.internal.pipeline.Pipeline;
+import dev.piste.core.internal.problem.Problem;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The filter of one resource method, with its policy computed once at deployment. Denials use
+ * {@code abortWith}; the response filter adds the library's headers and completes the audit record.
+ */
+final class OperationFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+  static final String EXCHANGE_PROPERTY = "dev.piste.jaxrs.Exchange";
+
+  private final OperationPolicy policy;
+  private final Piste fixed;
+
+  @Context
+  private HttpServletRequest servletRequest;
+
+  OperationFilter(OperationPolicy policy, Piste fixed) {
+    this.policy = policy;
+    this.fixed = fixed;
+  }
+
+  private Piste engine(ContainerRequestContext request) {
+    if (fixed != null) {
+      return fixed;
+    }
+    Object p = request.getProperty(Piste.CONTEXT_ATTRIBUTE);
+    if (p instanceof Piste piste) {
+      return piste;
+    }
+    if (servletRequest != null
+        && servletRequest.getServletContext().getAttribute(Piste.CONTEXT_ATTRIBUTE) instanceof Piste piste) {
+      return piste;
+    }
+    throw new IllegalStateException("No PISTE engine for this application: register "
+        + "new PisteFeature(piste), or the PisteServletContextListener in web.xml");
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    Pipeline pipeline = engine(request).pipeline();
+    if (!pipeline.enabled() || request.getProperty(EXCHANGE_PROPERTY) != null) {
+      return;
+    }
+    String remote = servletRequest != null ? servletRequest.getRemoteAddr() : null;
+    Exchange ex = pipeline.begin(new JaxrsRequestView(request, remote), policy);
+    request.setProperty(EXCHANGE_PROPERTY, ex);
+    Problem problem = pipeline.enforce(ex);
+    if (problem != null) {
+      Response.ResponseBuilder r = Response.status(problem.status())
+          .type(Problem.CONTENT_TYPE)
+          .header("Cache-Control", "no-store")
+          .entity(problem.body());
+      for (Problem.Header h : problem.headers()) {
+        r.header(h.name(), h.value());
+      }
+      request.abortWith(r.build());
+      return;
+    }
+    Caller caller = ex.caller();
+    request.setProperty(Caller.REQUEST_ATTRIBUTE, caller);
+    boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
+    request.setSecurityContext(new CallerSecurityContext(caller, secure));
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+    if (!(request.getProperty(EXCHANGE_PROPERTY) instanceof Exchange ex)) {
+      return;
+    }
+    MultivaluedMap<String, Object> headers = response.getHeaders();
+    for (Problem.Header h : ex.responseHeaders()) {
+      headers.putSingle(h.name(), h.value());
+    }
+    engine(request).pipeline().complete(ex, response.getStatus(), request.getLength(),
+        response.getLength(), null);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.piste.jaxrs;
+
+import dev.piste.annotation.Audited;
+import dev.piste.annotation.NoAudit;
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RateLimit;
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.core.Piste;
+import dev.piste.core.internal.Messages;
+import dev.piste.core.internal.config.ValueType;
+import dev.piste.core.internal.pipeline.OperationLimit;
+import dev.piste.core.internal.pipeline.OperationPolicy;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.FeatureContext;
+import java.lang.reflect.Method;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Enforces the PISTE annotations on JAX-RS resource methods: {@code @RequiresScopes}, {@code @Public},
+ * {@code @RateLimit}, {@code @Audited} and {@code @NoAudit} (a method annotation overrides its class
+ * annotation). Every resource method without {@code @Public} needs a valid credential.
+ *
+ * <p>At deployment it computes one policy per resource method and registers one filter for it at
+ * {@link Priorities#AUTHENTICATION}; nothing is reflected upon per request. Misused annotations fail
+ * the deployment with a message naming the method ({@code InvoiceResource.create}).
+ *
+ * <p>Register {@code new PisteFeature(piste)}, or {@code PisteFeature.class} in an application whose
+ * web.xml declares the {@code PisteServletContextListener} (the engine is then found there). The
+ * caller is {@code SecurityContext.getUserPrincipal()} (a {@link dev.piste.Caller}), and
+ * {@code isUserInRole(scope)} answers from its scopes, so {@code @RolesAllowed} works too.
+ */
+public final class PisteFeature implements DynamicFeature {
+
+  private final Piste piste;
+
+  /** Finds the application's engine at the first request (ServletContext attribute). */
+  public PisteFeature() {
+    this.piste = null;
+  }
+
+  /** Uses this engine. */
+  public PisteFeature(Piste piste) {
+    this.piste = java.util.Objects.requireNonNull(piste, "piste");
+  }
+
+  @Override
+  public void configure(ResourceInfo resourceInfo, FeatureContext context) {
+    Method method = resourceInfo.getResourceMethod();
+    Class<?> type = resourceInfo.getResourceClass();
+    if (method == null || type == null) {
+      return;
+    }
+    context.register(new OperationFilter(policyOf(type, method), piste), Priorities.AUTHENTICATION);
+  }
+
+  /** The policy of one resource method; throws {@link IllegalStateException} on misuse. */
+  static OperationPolicy policyOf(Class<?> type, Method method) {
+    String where = type.getSimpleName() + "." + method.getName();
+    if (method.isAnnotationPresent(Public.class) && method.isAnnotationPresent(RequiresScopes.class)) {
+      throw new IllegalStateException(Messages.conflictingAnnotations(where, "@Public", "@RequiresScopes"));
+    }
+    if (type.isAnnotationPresent(Public.class) && type.isAnnotationPresent(RequiresScopes.class)) {
+      throw new IllegalStateException(Messages.conflictingAnnotations(type.getSimpleName(), "@Public",
+          "@RequiresScopes"));
+    }
+    if (method.isAnnotationPresent(Audited.class) && method.isAnnotationPresent(NoAudit.class)) {
+      throw new IllegalStateException(Messages.conflictingAnnotations(where, "@Audited", "@NoAudit"));
+    }
+    boolean isPublic;
+    Set<String> scopes = new LinkedHashSet<>();
+    RequiresScopes rs;
+    if (method.isAnnotationPresent(Public.class)) {
+      isPublic = true;
+      rs = null;
+    } else if ((rs = method.getAnnotation(RequiresScopes.class)) != null) {
+      isPublic = false;
+    } else {
+      isPublic = type.isAnnotationPresent(Public.class);
+      rs = isPublic ? null : type.getAnnotation(RequiresScopes.class);
+    }
+    if (rs != null) {
+      for (String s : rs.value()) {
+        if (s == null || s.isBlank() || s.chars().anyMatch(c -> c <= 0x20 || c == '"' || c == '\\' || c > 0x7E)) {
+          throw new IllegalStateException(Messages.badScope(where, s));
+        }
+        scopes.add(s);
+      }
+    }
+    RateLimit rl = method.getAnnotation(RateLimit.class);
+    if (rl == null) {
+      rl = type.getAnnotation(RateLimit.class);
+    }
+    List<OperationLimit> limits = List.of();
+    if (rl != null) {
+      try {
+        limits = List.of(new OperationLimit(ValueType.parseLimits(rl.value()),
+            rl.per().name().toLowerCase(Locale.ROOT).replace('_', '-'), rl.cost(), rl.shared()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(Messages.badRateLimit(where, rl.value()));
+      }
+    }
+    boolean audited;
+    if (method.isAnnotationPresent(NoAudit.class)) {
+      audited = false;
+    } else if (method.isAnnotationPresent(Audited.class)) {
+      audited = true;
+    } else {
+      audited = !type.isAnnotationPresent(NoAudit.class);
+    }
+    return new OperationPolicy(where, pathTemplate(type, method), isPublic, scopes, limits, audited);
+  }
+
+  static String pathTemplate(Class<?> type, Method method) {
+    StringBuilder sb = new StringBuilder();
+    Path classPath = type.getAnnotation(Path.class);
+    Path methodPath = method.getAnnotation(Path.class);
+    append(sb, classPath == null ? "" : classPath.value());
+    append(sb, methodPath == null ? "" : methodPath.value());
+    return sb.length() == 0 ? "/" : sb.toString();
+  }
+
+  private static void append(StringBuilder sb, String segment) {
+    String s = segment.trim();
+    if (s.isEmpty() || s.equals("/")) {
+      return;
+    }
+    if (!s.startsWith("/")) {
+      sb.append('/');
+    }
+    sb.append(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.piste.jaxrs;
+
+import dev.piste.annotation.PisteApi;
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RateLimit;
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.OperationDescriptor;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.catalog.ConfigDescriber;
+import dev.piste.core.internal.config.CoreKeys;
+import dev.piste.core.internal.config.ValueType;
+import dev.piste.ratelimit.Limit;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the API's descriptor from JAX-RS resource classes, once, at deployment: {@code @Path}
+ * (the application's {@code @ApplicationPath} included), the HTTP method annotations,
+ * {@code @PathParam}, {@code @QueryParam} and {@code @HeaderParam} parameters, {@code @Consumes}
+ * and {@code @Produces}, and the library's {@code @RequiresScopes}, {@code @Public},
+ * {@code @RateLimit} and {@code @Deprecated}, a method annotation overriding its class's.
+ * Sub-resource locators are followed through their return type. The identity comes from
+ * {@code @PisteApi} on the application class, else on a resource class, else from the
+ * {@code piste.api.*} keys.
+ */
+final class ResourceModelDescriber {
+  private ResourceModelDescriber() {}
+
+  private static final Pattern TEMPLATE_REGEX = Pattern.compile("\\{\\s*(\\w[\\w.-]*)\\s*:[^}]*}");
+  private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{\\s*(\\w[\\w.-]*)\\s*}");
+  private static final int MAX_LOCATOR_DEPTH = 8;
+
+  /**
+   * The descriptor of these resources, or {@code null} when neither {@code @PisteApi} nor the
+   * {@code piste.api.id} and {@code piste.api.version} keys give the API an identity.
+   *
+   * @param application the JAX-RS {@code Application} subclass, or {@code null}
+   * @param resources the root resource classes
+   * @param config the engine's configuration (identity keys, scope descriptions)
+   */
+  static ApiDescriptor describe(Class<?> application, Collection<Class<?>> resources,
+      PisteConfig config) {
+    List<Class<?>> sorted = new ArrayList<>(resources);
+    sorted.sort(Comparator.comparing(Class::getName));
+    PisteApi annotation = application != null ? application.getAnnotation(PisteApi.class) : null;
+    for (Class<?> c : sorted) {
+      if (annotation == null) {
+        annotation = c.getAnnotation(PisteApi.class);
+      }
+    }
+    ApiDescriptor.Builder api;
+    if (annotation != null) {
+      api = ApiDescriptor.builder(annotation.id(), annotation.version())
+          .name(annotation.name()).description(annotation.description())
+          .contact(annotation.contact()).lifecycle(annotation.lifecycle());
+    } else if (config.get(CoreKeys.API_ID) != null && config.get(CoreKeys.API_VERSION) != null) {
+      api = ConfigDescriber.identity(config, config.get(CoreKeys.API_ID),
+          config.get(CoreKeys.API_VERSION));
+    } else {
+      return null;
+    }
+    String base = "/";
+    if (application != null && application.getAnnotation(ApplicationPath.class) != null) {
+      base = join("/", application.getAnnotation(ApplicationPath.class).value());
+    }
+    Map<String, OperationDescriptor> ops = new LinkedHashMap<>();
+    Set<String> ids = new HashSet<>();
+    for (Class<?> resource : sorted) {
+      Path path = resource.getAnnotation(Path.class);
+      if (path != null) {
+        collect(resource, join(base, path.value()), ops, ids, 0);
+      }
+    }
+    List<OperationDescriptor> list = new ArrayList<>(ops.values());
+    api.operations(list);
+    ConfigDescriber.describeScopes(api, list, config);
+    return api.build();
+  }
+
+  private static void collect(Class<?> resource, String classPath,
+      Map<String, OperationDescriptor> ops, Set<String> ids, int depth) {
+    List<Method> methods = new ArrayList<>(List.of(resource.getMethods()));
+    methods.sort(Comparator.comparing(Method::getName)
+        .thenComparing(m -> m.getParameterCount()).thenComparing(Method::toGenericString));
+    for (Method m : methods) {
+      if (m.isBridge() || m.isSynthetic() || Modifier.isStatic(m.getModifiers())) {
+        continue;
+      }
+      String httpMethod = httpMethod(m);
+      Path sub = m.getAnnotation(Path.class);
+      String path = sub != null ? join(classPath, sub.value()) : classPath;
+      if (httpMethod == null) {
+        if (sub != null && depth < MAX_LOCATOR_DEPTH && m.getReturnType() != Object.class) {
+          collect(m.getReturnType(), path, ops, ids, depth + 1);
+        }
+        continue;
+      }
+      String template = normalise(path);
+      String key = httpMethod + " " + template;
+      if (ops.containsKey(key)) {
+        continue;
+      }
+      String id = resource.getSimpleName() + "." + m.getName();
+      for (int n = 2; !ids.add(id); n++) {
+        id = resource.getSimpleName() + "." + m.getName() + "_" + n;
+      }
+      ops.put(key, operation(resource, m, httpMethod, template, id));
+    }
+  }
+
+  private static OperationDescriptor operation(Class<?> resource, Method m, String httpMethod,
+      String template, String id) {
+    OperationDescriptor.Builder b = OperationDescriptor.builder(httpMethod, template).operationId(id);
+    for (Parameter p : m.getParameters()) {
+      PathParam path = p.getAnnotation(PathParam.class);
+      QueryParam query = p.getAnnotation(QueryParam.class);
+      HeaderParam header = p.getAnnotation(HeaderParam.class);
+      if (path != null) {
+        b.parameter(path.value(), OperationDescriptor.In.PATH, true);
+      } else if (query != null) {
+        b.parameter(query.value(), OperationDescriptor.In.QUERY, false);
+      } else if (header != null) {
+        b.parameter(header.value(), OperationDescriptor.In.HEADER, false);
+      }
+    }
+    Matcher v = TEMPLATE_VARIABLE.matcher(template);
+    Set<String> declared = new HashSet<>();
+    for (Parameter p : m.getParameters()) {
+      if (p.getAnnotation(PathParam.class) != null) {
+        declared.add(p.getAnnotation(PathParam.class).value());
+      }
+    }
+    while (v.find()) {
+      if (declared.add(v.group(1))) {
+        b.parameter(v.group(1), OperationDescriptor.In.PATH, true);
+      }
+    }
+    Consumes consumes = pick(m, resource, Consumes.class);
+    if (consumes != null) {
+      b.consumes(mediaTypes(consumes.value()));
+    }
+    Produces produces = pick(m, resource, Produces.class);
+    if (produces != null) {
+      b.produces(mediaTypes(produces.value()));
+    }
+    // the nearest annotation wins: a method's @RequiresScopes beats its class's @Public
+    boolean methodPublic = m.isAnnotationPresent(Public.class);
+    RequiresScopes methodScopes = m.getAnnotation(RequiresScopes.class);
+    boolean isPublic = methodPublic
+        || (methodScopes == null && resource.isAnnotationPresent(Public.class));
+    b.publicOperation(isPublic);
+    RequiresScopes scopes = methodScopes != null ? methodScopes : resource.getAnnotation(RequiresScopes.class);
+    if (!isPublic && scopes != null) {
+      b.scopes(scopes.value());
+    }
+    RateLimit limit = pick(m, resource, RateLimit.class);
+    if (limit != null) {
+      for (Limit l : ValueType.parseLimits(limit.value())) {
+        b.rateLimits(l.toString());
+      }
+    }
+    b.deprecated(m.isAnnotationPresent(Deprecated.class) || resource.isAnnotationPresent(Deprecated.class));
+    return b.build();
+  }
+
+  private static <A extends Annotation> A pick(Method m, Class<?> c, Class<A> type) {
+    A a = m.getAnnotation(type);
+    return a != null ? a : c.getAnnotation(type);
+  }
+
+  private static String httpMethod(Method m) {
+    for (Annotation a : m.getAnnotations()) {
+      HttpMethod h = a.annotationType().getAnnotation(HttpMethod.class);
+      if (h != null) {
+        return h.value();
+      }
+    }
+    return null;
+  }
+
+  private static String[] mediaTypes(String[] values) {
+    List<String> out = new ArrayList<>();
+    for (String v : values) {
+      for (String part : v.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return out.toArray(String[]::new);
+  }
+
+  /** {@code {id: [0-9]+}} becomes {@code {id}}; slashes are collapsed; no trailing slash. */
+  static String normalise(String path) {
+    String p = TEMPLATE_REGEX.matcher(path).replaceAll("{$1}");
+    p = TEMPLATE_VARIABLE.matcher(p).replaceAll("{$1}");
+    p = p.replaceAll("/{2,}", "/");
+    if (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p.isEmpty() ? "/" : p;
+  }
+
+  private static String join(String a, String b) {
+    String left = a.endsWith("/") ? a.substring(0, a.length() - 1) : a;
+    String right = b.startsWith("/") ? b : "/" + b;
+    return left + right;
+  }
+}

@@ -1,0 +1,171 @@
+package dev.piste.jaxrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.piste.annotation.PisteApi;
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RateLimit;
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.catalog.ApiDescriptor;
+import dev.piste.catalog.OperationDescriptor;
+import dev.piste.catalog.OperationDescriptor.In;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.catalog.OpenApiGenerator;
+import dev.piste.core.testing.OpenApi31Schema;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+final class ResourceModelDescriberTest {
+
+  @ApplicationPath("/api")
+  @PisteApi(id = "invoices", version = "1.0.0", name = "Invoices", description = "Issue invoices.",
+      contact = "invoices@example.com")
+  public static final class InvoicesApplication extends Application {
+    @Override
+    public Set<Class<?>> getClasses() {
+      return Set.of(InvoiceResource.class, StatusResource.class);
+    }
+  }
+
+  @Path("/v1/invoices")
+  @Produces(MediaType.APPLICATION_JSON)
+  @RequiresScopes("invoices:read")
+  public static final class InvoiceResource {
+    @GET
+    @RateLimit("50/s burst 100")
+    public List<String> list(@QueryParam("status") String status) {
+      return List.of();
+    }
+
+    @GET
+    @Path("{id: [0-9]+}")
+    public String get(@PathParam("id") long id, @HeaderParam("X-Tenant") String tenant) {
+      return "";
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("invoices:write")
+    @RateLimit("5/s burst 10; 1000/day")
+    public String create(String body) {
+      return "";
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RequiresScopes({"invoices:write", "invoices:admin"})
+    @Deprecated
+    public void delete(@PathParam("id") long id) {}
+
+    @Path("{id}/lines")
+    public LineResource lines() {
+      return new LineResource();
+    }
+  }
+
+  public static final class LineResource {
+    @GET
+    public List<String> list() {
+      return List.of();
+    }
+  }
+
+  @Path("/v1/status")
+  @Public
+  public static final class StatusResource {
+    @GET
+    @Produces(MediaType.TEXT_PLAIN)
+    public String status() {
+      return "up";
+    }
+  }
+
+  private static final PisteConfig CONFIG = PisteConfig.of(Map.of(
+      "piste.catalog.scope-descriptions.invoices:read", "Read invoices"));
+
+  private static ApiDescriptor describe() {
+    return ResourceModelDescriber.describe(InvoicesApplication.class,
+        new InvoicesApplication().getClasses(), CONFIG);
+  }
+
+  @Test
+  void takesTheIdentityFromPisteApiOnTheApplication() {
+    ApiDescriptor api = describe();
+    assertThat(api.id()).isEqualTo("invoices");
+    assertThat(api.version()).isEqualTo("1.0.0");
+    assertThat(api.name()).isEqualTo("Invoices");
+    assertThat(api.contact()).isEqualTo("invoices@example.com");
+    assertThat(api.lifecycle()).isEqualTo("published");
+  }
+
+  @Test
+  void describesEveryResourceMethodWithItsPathParametersMediaTypesScopesAndLimits() {
+    ApiDescriptor api = describe();
+    assertThat(api.operations()).extracting(o -> o.method() + " " + o.path()).containsExactly(
+        "POST /api/v1/invoices", "DELETE /api/v1/invoices/{id}", "GET /api/v1/invoices/{id}",
+        "GET /api/v1/invoices/{id}/lines", "GET /api/v1/invoices", "GET /api/v1/status");
+    OperationDescriptor get = op(api, "InvoiceResource.get");
+    assertThat(get.parameters()).containsExactly(new OperationDescriptor.Parameter("id", In.PATH, true),
+        new OperationDescriptor.Parameter("X-Tenant", In.HEADER, false));
+    assertThat(get.produces()).containsExactly("application/json");
+    assertThat(get.scopes()).containsExactly("invoices:read");
+    OperationDescriptor create = op(api, "InvoiceResource.create");
+    assertThat(create.consumes()).containsExactly("application/json");
+    assertThat(create.scopes()).containsExactly("invoices:write");
+    assertThat(create.rateLimits()).containsExactly("5/s burst 10", "1000/day");
+    OperationDescriptor list = op(api, "InvoiceResource.list");
+    assertThat(list.parameters()).containsExactly(new OperationDescriptor.Parameter("status", In.QUERY, false));
+    assertThat(list.rateLimits()).containsExactly("50/s burst 100");
+    OperationDescriptor delete = op(api, "InvoiceResource.delete");
+    assertThat(delete.deprecated()).isTrue();
+    assertThat(delete.scopes()).containsExactly("invoices:write", "invoices:admin");
+    OperationDescriptor lines = op(api, "LineResource.list");
+    assertThat(lines.scopes()).isEmpty();
+    assertThat(lines.parameters()).containsExactly(new OperationDescriptor.Parameter("id", In.PATH, true));
+    OperationDescriptor status = op(api, "StatusResource.status");
+    assertThat(status.isPublic()).isTrue();
+    assertThat(status.produces()).containsExactly("text/plain");
+    assertThat(api.scopes()).containsEntry("invoices:read", "Read invoices")
+        .containsKeys("invoices:write", "invoices:admin");
+  }
+
+  @Test
+  void producesASchemaValidOpenApi31Document() throws Exception {
+    String doc = OpenApiGenerator.create(CONFIG).generate(describe());
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+    JsonNode tree = new ObjectMapper().readTree(doc);
+    assertThat(tree.at("/paths/~1api~1v1~1status/get/security").toString()).isEqualTo("[]");
+    assertThat(tree.at("/paths/~1api~1v1~1invoices/post/x-piste-rate-limits").toString())
+        .isEqualTo("[\"5/s burst 10\",\"1000/day\"]");
+  }
+
+  @Test
+  void withoutPisteApiTheIdentityComesFromTheApiKeysOrThereIsNone() {
+    assertThat(ResourceModelDescriber.describe(null, List.of(StatusResource.class),
+        PisteConfig.of(Map.of()))).isNull();
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(StatusResource.class),
+        PisteConfig.of(Map.of("piste.api.id", "status", "piste.api.version", "3")));
+    assertThat(api.id()).isEqualTo("status");
+    assertThat(api.operations()).extracting(OperationDescriptor::path).containsExactly("/v1/status");
+  }
+
+  private static OperationDescriptor op(ApiDescriptor api, String id) {
+    return api.operations().stream().filter(o -> o.operationId().equals(id)).findFirst().orElseThrow();
+  }
+}

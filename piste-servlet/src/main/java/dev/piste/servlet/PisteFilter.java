@@ -1,0 +1,176 @@
+package dev.piste.servlet;
+
+import dev.piste.Caller;
+import dev.piste.core.Piste;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.AuditKeys;
+import dev.piste.core.internal.config.RateLimitKeys;
+import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.pipeline.Exchange;
+import dev.piste.core.internal.pipeline.PathRules;
+import dev.piste.core.internal.pipeline.Pipeline;
+import dev.piste.core.internal.problem.Problem;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.HashMap;
+
+import java.util.Map;
+
+/**
+ * Enforces token validation, scopes, rate limits and auditing on every request it is mapped to.
+ *
+ * <p>In web.xml, the no-arg constructor finds the engine that {@link PisteServletContextListener}
+ * stored in the ServletContext, or builds one from its own {@code piste.*} init-params and the
+ * context-params. In code, pass the engine to {@link #PisteFilter(Piste)}. Map it with the
+ * {@code REQUEST} and {@code ASYNC} dispatcher types; an async request is audited when it completes.
+ *
+ * <p>Operations are described by path rules ({@code piste.token.public-paths},
+ * {@code piste.token.scope-rules}, {@code piste.ratelimit.rules}, {@code piste.audit.exclude-paths}),
+ * compiled once at {@link #init}. The authenticated {@link Caller} is the request attribute
+ * {@link Caller#REQUEST_ATTRIBUTE} and the request's user principal.
+ */
+public final class PisteFilter implements Filter {
+
+  private static final String EXCHANGE_ATTRIBUTE = "dev.piste.servlet.Exchange";
+
+  private Piste piste;
+  private boolean owned;
+  private PathRules rules;
+  private Pipeline pipeline;
+
+  /** For web.xml: configured by init-params and context-params. */
+  public PisteFilter() {}
+
+  /** For code: uses this engine, which the application starts and closes. */
+  public PisteFilter(Piste piste) {
+    this.piste = piste;
+  }
+
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    ServletContext context = filterConfig.getServletContext();
+    Map<String, String> initParams = new HashMap<>();
+    for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+      if (name.startsWith("piste.")) {
+        initParams.put(name, filterConfig.getInitParameter(name));
+      }
+    }
+    if (piste == null && context.getAttribute(Piste.CONTEXT_ATTRIBUTE) instanceof Piste shared) {
+      piste = shared;
+    }
+    PisteConfig config;
+    if (piste == null) {
+      config = PisteConfig.builder()
+          .contextParameters(PisteServletContextListener.contextParameters(context))
+          .initParameters(initParams)
+          .build();
+      piste = Piste.create(config).start();
+      owned = true;
+      context.setAttribute(Piste.CONTEXT_ATTRIBUTE, piste);
+    } else if (!initParams.isEmpty()) {
+      config = piste.config().toBuilder().initParameters(initParams).build();
+    } else {
+      config = piste.config();
+    }
+    rules = PathRules.compile(
+        config.get(TokenKeys.PUBLIC_PATHS), config.get(TokenKeys.SCOPE_RULES),
+        config.get(RateLimitKeys.RULES), config.get(AuditKeys.EXCLUDE_PATHS),
+        TokenKeys.PUBLIC_PATHS.name(), TokenKeys.SCOPE_RULES.name(), RateLimitKeys.RULES.name(),
+        AuditKeys.EXCLUDE_PATHS.name());
+    pipeline = piste.pipeline();
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!pipeline.enabled() || !(req instanceof HttpServletRequest request)
+        || !(res instanceof HttpServletResponse response)
+        || req.getDispatcherType() != DispatcherType.REQUEST
+        || req.getAttribute(EXCHANGE_ATTRIBUTE) != null) {
+      chain.doFilter(req, res);
+      return;
+    }
+    ServletRequestView view = new ServletRequestView(request);
+    Exchange ex = pipeline.begin(view, rules.policyFor(view.method(), view.path()));
+    request.setAttribute(EXCHANGE_ATTRIBUTE, ex);
+    Throwable error = null;
+    boolean async = false;
+    try {
+      Problem problem = pipeline.enforce(ex);
+      Responses.addHeaders(response, ex);
+      if (problem != null) {
+        Responses.writeProblem(response, problem);
+        return;
+      }
+      Caller caller = ex.caller();
+      request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
+      chain.doFilter(new CallerRequest(request, caller), response);
+      if (request.isAsyncStarted()) {
+        async = true;
+        request.getAsyncContext().addListener(new CompleteOnAsyncEnd(pipeline, ex, request));
+      }
+    } catch (IOException | ServletException | RuntimeException | Error e) {
+      error = e;
+      throw e;
+    } finally {
+      if (!async) {
+        int status = error != null ? 500 : response.getStatus();
+        pipeline.complete(ex, status, request.getContentLengthLong(), -1, error);
+      }
+    }
+  }
+
+  @Override
+  public void destroy() {
+    if (owned && piste != null) {
+      piste.close();
+    }
+  }
+
+  /** Audits an async request when it completes, times out or fails. */
+  private static final class CompleteOnAsyncEnd implements AsyncListener {
+    private final Pipeline pipeline;
+    private final Exchange exchange;
+    private final HttpServletRequest request;
+
+    CompleteOnAsyncEnd(Pipeline pipeline, Exchange exchange, HttpServletRequest request) {
+      this.pipeline = pipeline;
+      this.exchange = exchange;
+      this.request = request;
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+      HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
+      pipeline.complete(exchange, r.getStatus(), request.getContentLengthLong(), -1, null);
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      pipeline.complete(exchange, 503, request.getContentLengthLong(), -1, event.getThrowable());
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      pipeline.complete(exchange, 500, request.getContentLengthLong(), -1, event.getThrowable());
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this);
+    }
+  }
+
+}

@@ -1,0 +1,119 @@
+package dev.piste.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.piste.Caller;
+import dev.piste.core.Piste;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.testing.JettyServer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The servlet adapter on a real Jetty. */
+final class PisteFilterTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Answers 200 with the principal it sees. */
+  static final class EchoServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      Object caller = req.getAttribute(Caller.REQUEST_ATTRIBUTE);
+      resp.setContentType("text/plain");
+      resp.getWriter().print("ok " + (caller instanceof Caller c ? c.getName() : "none"));
+    }
+  }
+
+  private static JettyServer webXmlStyle(Map<String, String> contextParams, Map<String, String> initParams)
+      throws Exception {
+    return JettyServer.servlets(ctx -> {
+      JettyServer.initParameters(ctx, contextParams);
+      JettyServer.listener(ctx, new PisteServletContextListener());
+      var holder = JettyServer.filter(ctx, new PisteFilter(), "/*");
+      initParams.forEach(holder::setInitParameter);
+      JettyServer.servlet(ctx, new EchoServlet(), "/*");
+    });
+  }
+
+  @Test
+  void protectedPathWithoutCredentialIs401ProblemJsonWithBearerChallenge() throws Exception {
+    try (JettyServer server = webXmlStyle(Map.of("piste.api.id", "invoices"),
+        Map.of("piste.token.public-paths", "/v1/status"))) {
+      HttpResponse<String> r = server.get("/v1/invoices");
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(r.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"invoices\"");
+      JsonNode body = JSON.readTree(r.body());
+      assertThat(body.get("status").asInt()).isEqualTo(401);
+      assertThat(body.get("type").asText()).endsWith("/missing-credential");
+      assertThat(body.get("instance").asText())
+          .isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
+      assertThat(r.body()).doesNotContain("Exception").doesNotContain("at dev.");
+    }
+  }
+
+  @Test
+  void publicPathReachesTheApplicationAsAnonymousAndEchoesTheRequestId() throws Exception {
+    try (JettyServer server = webXmlStyle(Map.of(), Map.of("piste.token.public-paths", "/v1/status"))) {
+      HttpResponse<String> r = server.get("/v1/status", "X-Request-Id", "req-42");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("ok anonymous");
+      assertThat(r.headers().firstValue("X-Request-Id")).hasValue("req-42");
+    }
+  }
+
+  @Test
+  void theListenerSharesOneEngineWithTheFilter() throws Exception {
+    PisteServletContextListener listener = new PisteServletContextListener();
+    Object[] seen = new Object[1];
+    try (JettyServer server = JettyServer.servlets(ctx -> {
+      JettyServer.listener(ctx, listener);
+      JettyServer.filter(ctx, new PisteFilter(), "/*");
+      JettyServer.servlet(ctx, new HttpServlet() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) {
+          seen[0] = req.getServletContext().getAttribute(Piste.CONTEXT_ATTRIBUTE);
+        }
+      }, "/*");
+      ctx.setInitParameter("piste.token.public-paths", "/*");
+    })) {
+      assertThat(server.get("/anything").statusCode()).isEqualTo(200);
+      assertThat(seen[0]).isInstanceOf(Piste.class);
+    }
+  }
+
+  @Test
+  void disabledEngineIsAPassThrough() throws Exception {
+    try (JettyServer server = webXmlStyle(Map.of("piste.enabled", "false"), Map.of())) {
+      HttpResponse<String> r = server.get("/v1/invoices");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("ok none");
+      assertThat(r.headers().firstValue("X-Request-Id")).isEmpty();
+    }
+  }
+
+  @Test
+  void aFilterGivenAnEngineInCodeUsesIt() throws Exception {
+    try (Piste piste = Piste.create(PisteConfig.of(Map.of("piste.token.public-paths", "/open/*",
+        "piste.token.realm", "coded")));
+        JettyServer server = JettyServer.servlets(ctx -> {
+          JettyServer.filter(ctx, new PisteFilter(piste), "/*");
+          JettyServer.servlet(ctx, new EchoServlet(), "/*");
+        })) {
+      assertThat(server.get("/open/x").statusCode()).isEqualTo(200);
+      assertThat(server.get("/closed").headers().firstValue("WWW-Authenticate"))
+          .hasValue("Bearer realm=\"coded\"");
+    }
+  }
+}
