@@ -63,7 +63,7 @@ final class AuditHarness implements AutoCloseable {
             ex.rateLimitRemaining(41);
             return null;
           }
-        }, audit);
+        }, audit, new dev.piste.core.internal.pipeline.ClientIps(List.of()));
     this.bodies = BodyCapture.Policy.of(config);
     audit.start();
   }
