@@ -3,9 +3,11 @@ package dev.piste.core.internal.ratelimit;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * {@link LimitSet}): about 80 bytes per bucket before the key, against about 414 for a Caffeine map
  * of Bucket4j local buckets. A check locks only its own bucket.
  *
- * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, the inserting
- * thread sweeps idle buckets; if the map is still over its bound, it drops active buckets too (logged
- * once: their callers get fresh buckets).
+ * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, an insert
+ * starts a sweep of idle buckets on the sweep executor (the common pool: never on the request
+ * thread); if the map is still over its bound, the sweep drops active buckets too (logged once:
+ * their callers get fresh buckets).
  */
 public final class MemoryStore implements BucketStore {
 
@@ -29,13 +32,20 @@ public final class MemoryStore implements BucketStore {
   private final QuotaCalendar calendar;
   private final long maxBuckets;
   private final AtomicLong size = new AtomicLong();
-  private final ReentrantLock sweeping = new ReentrantLock();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final Executor sweeper;
   private final AtomicBoolean warnedFull = new AtomicBoolean();
   private volatile long lastSweep = Long.MIN_VALUE;
 
   public MemoryStore(QuotaCalendar calendar, long maxBuckets) {
+    this(calendar, maxBuckets, ForkJoinPool.commonPool());
+  }
+
+  /** A store whose sweeps run on this executor ({@code Runnable::run} sweeps inline, for tests). */
+  MemoryStore(QuotaCalendar calendar, long maxBuckets, Executor sweeper) {
     this.calendar = calendar;
     this.maxBuckets = maxBuckets;
+    this.sweeper = sweeper;
   }
 
   @Override
@@ -73,14 +83,20 @@ public final class MemoryStore implements BucketStore {
     long last = lastSweep;
     if (last == Long.MIN_VALUE) {
       lastSweep = now;
-    } else if (n > maxBuckets || now - last > SWEEP_EVERY_NANOS) {
-      if (sweeping.tryLock()) {
-        try {
-          lastSweep = now;
-          sweep(now, n > maxBuckets);
-        } finally {
-          sweeping.unlock();
-        }
+    } else if ((n > maxBuckets || now - last > SWEEP_EVERY_NANOS)
+        && sweeping.compareAndSet(false, true)) {
+      lastSweep = now;
+      boolean full = n > maxBuckets;
+      try {
+        sweeper.execute(() -> {
+          try {
+            sweep(now, full);
+          } finally {
+            sweeping.set(false);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        sweeping.set(false);
       }
     }
   }

@@ -20,7 +20,7 @@ final class MemoryStoreTest {
 
   @Test
   void dropsIdleBucketsOnceOverItsBound() {
-    MemoryStore store = new MemoryStore(calendar, 100);
+    MemoryStore store = new MemoryStore(calendar, 100, Runnable::run);
     LimitSet perSecond = new LimitSet("p", ValueType.parseLimits("10/s"));
     for (int i = 0; i < 100; i++) {
       store.consume("k" + i, perSecond, 1, T0);
@@ -32,7 +32,7 @@ final class MemoryStoreTest {
 
   @Test
   void keepsItsBoundEvenWhenEveryBucketIsActive() {
-    MemoryStore store = new MemoryStore(calendar, 100);
+    MemoryStore store = new MemoryStore(calendar, 100, Runnable::run);
     LimitSet quota = new LimitSet("q", ValueType.parseLimits("10/day"));
     for (int i = 0; i < 150; i++) {
       store.consume("k" + i, quota, 1, T0);
@@ -42,7 +42,7 @@ final class MemoryStoreTest {
 
   @Test
   void aDroppedBucketIsRecreatedFullAndNeverLosesAConcurrentUpdate() {
-    MemoryStore store = new MemoryStore(calendar, 1_000_000);
+    MemoryStore store = new MemoryStore(calendar, 1_000_000, Runnable::run);
     LimitSet perSecond = new LimitSet("p", ValueType.parseLimits("10/s"));
     store.consume("k", perSecond, 1, T0);
     store.sweep(T0 + 1_000_000_000L, false);
@@ -53,7 +53,7 @@ final class MemoryStoreTest {
 
   @Test
   void admitsExactlyTheQuotaUnderManyThreads() throws Exception {
-    MemoryStore store = new MemoryStore(calendar, 1_000_000);
+    MemoryStore store = new MemoryStore(calendar, 1_000_000, Runnable::run);
     LimitSet quota = new LimitSet("q", ValueType.parseLimits("50/s burst 1000; 1000/day"));
     AtomicInteger admitted = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(8);
