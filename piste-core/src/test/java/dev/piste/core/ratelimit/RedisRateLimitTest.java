@@ -176,13 +176,16 @@ final class RedisRateLimitTest {
         "piste.ratelimit.default-plan", "s", "piste.ratelimit.store-timeout", "50ms"), clock)) {
       assertThat(e.call("slow-app", null, operation("list")).status()).isEqualTo(200);
       redis.sleep(1.0);
-      long start = System.nanoTime();
-      TestEngine.Result r = e.call("slow-app", null, operation("list"));
-      long tookMicros = (System.nanoTime() - start) / 1000;
-      System.out.println("check against a sleeping Redis answered in " + tookMicros + " us");
-      assertThat(r.status()).isEqualTo(200);
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        TestEngine.Result r = e.call("slow-app", null, operation("list"));
+        long tookMicros = (System.nanoTime() - start) / 1000;
+        System.out.println("check against a sleeping Redis answered in " + tookMicros + " us");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(e.stage().storeDown()).isEqualTo(i == 2);
+      }
       assertThat(e.stage().storeFailures()).isEqualTo(1);
-      assertThat(e.stage().fallbackDecisions()).isEqualTo(1);
+      assertThat(e.stage().fallbackDecisions()).isEqualTo(3);
       await(() -> {
         e.call("slow-app", null, operation("list"));
         return !e.stage().storeDown();
