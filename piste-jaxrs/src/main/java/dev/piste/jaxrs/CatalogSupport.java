@@ -139,7 +139,7 @@ final class CatalogSupport {
       CatalogDocuments.Document doc = docs.find(request.getMethod(), path, base);
       if (doc != null) {
         request.abortWith(Response.ok(doc.body()).header(HttpHeaders.CONTENT_TYPE, doc.contentType())
-            .build());
+            .header(HttpHeaders.LINK, doc.link()).build());
       }
     }
   }

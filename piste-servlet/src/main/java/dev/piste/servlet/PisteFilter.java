@@ -166,6 +166,9 @@ public final class PisteFilter implements Filter {
     }
     response.setStatus(200);
     response.setContentType(doc.contentType());
+    if (doc.link() != null) {
+      response.setHeader("Link", doc.link());
+    }
     response.setContentLength(doc.body().length);
     response.getOutputStream().write(doc.body());
     return true;

@@ -70,6 +70,7 @@ final class CatalogDocumentsServletTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
           t -> assertThat(t).startsWith("application/linkset+json"));
+      assertThat(r.headers().firstValue("Link")).hasValue("</.well-known/api-catalog>; rel=\"api-catalog\"");
       JsonNode linkset = JSON.readTree(r.body()).path("linkset");
       assertThat(linkset.at("/1/service-desc/0/href").asText())
           .isEqualTo("http://127.0.0.1:" + server.port() + "/openapi.json");

@@ -35,6 +35,7 @@ final class CatalogDocumentsTest {
     CatalogDocuments.Document d = docs.find("GET", "/.well-known/api-catalog", "https://api.example.com/ctx");
     assertThat(d.contentType())
         .isEqualTo("application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"");
+    assertThat(d.link()).isEqualTo("</.well-known/api-catalog>; rel=\"api-catalog\"");
     JsonNode linkset = new ObjectMapper().readTree(d.body()).path("linkset");
     assertThat(linkset.at("/0/anchor").asText()).isEqualTo("https://api.example.com/ctx/.well-known/api-catalog");
     assertThat(linkset.at("/0/item/0/href").asText()).isEqualTo("https://api.example.com/ctx/");
