@@ -13,7 +13,9 @@ import dev.piste.core.internal.pipeline.OperationPolicy;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.reflect.Method;
@@ -40,6 +42,10 @@ public final class PisteFeature implements DynamicFeature, Feature {
 
   private final Piste piste;
   private final CatalogSupport catalog;
+
+  /** A proxy to the current request's servlet request, injected by the JAX-RS runtime. */
+  @Context
+  private HttpServletRequest servletRequest;
 
   /** Finds the application's engine at the first request (ServletContext attribute). */
   public PisteFeature() {
@@ -70,8 +76,14 @@ public final class PisteFeature implements DynamicFeature, Feature {
     if (method == null || type == null) {
       return;
     }
-    context.register(new OperationFilter(policyOf(type, method), piste), Priorities.AUTHENTICATION);
+    context.register(new OperationFilter(policyOf(type, method), piste, this::remoteAddress),
+        Priorities.AUTHENTICATION);
     catalog.resource(type);
+  }
+
+  private String remoteAddress() {
+    HttpServletRequest r = servletRequest;
+    return r == null ? null : r.getRemoteAddr();
   }
 
   /** The policy of one resource method; throws {@link IllegalStateException} on misuse. */

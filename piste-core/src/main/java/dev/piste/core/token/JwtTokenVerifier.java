@@ -195,7 +195,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     return result;
   }
 
-  private JwtConsumer consumer(Key key, String[] permitted, long now) {
+  JwtConsumer consumer(Key key, String[] permitted, long now) {
     JwtConsumerBuilder b = new JwtConsumerBuilder()
         .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, permitted)
         .setVerificationKey(key)

@@ -27,11 +27,13 @@ public final class JwksServer implements AutoCloseable {
     return t;
   });
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger answered = new AtomicInteger();
   private volatile String body = "{\"keys\":[]}";
   private volatile int status = 200;
   private volatile long delayMillis;
   private volatile String cacheControl;
   private volatile String location;
+  private volatile boolean chunked;
 
   private JwksServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -51,10 +53,11 @@ public final class JwksServer implements AutoCloseable {
         if (location != null) {
           exchange.getResponseHeaders().set("Location", location);
         }
-        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.sendResponseHeaders(status, chunked ? 0 : bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(bytes);
         }
+        answered.incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (IOException e) {
@@ -107,11 +110,22 @@ public final class JwksServer implements AutoCloseable {
     return this;
   }
 
+  /** Sends bodies chunked, without Content-Length. */
+  public JwksServer chunked(boolean chunked) {
+    this.chunked = chunked;
+    return this;
+  }
+
   /** Answers 302 to this location. */
   public JwksServer redirectTo(URI target) {
     this.location = target.toString();
     this.status = 302;
     return this;
+  }
+
+  /** Responses completely sent so far. */
+  public int answered() {
+    return answered.get();
   }
 
   /** Requests received so far. */

@@ -154,14 +154,21 @@ public final class JwkSets {
     return "EdDSA".equals(alg) && jwk instanceof OctetKeyPairJsonWebKey && k != null;
   }
 
-  /** The one key for this kid (or, without kid, the only key fitting the algorithm), else null. */
+  /**
+   * The key with this kid if it fits the algorithm; else (no kid in the token, or no key with that
+   * kid) the only key without a kid that fits the algorithm; else null.
+   */
   public static PublicJsonWebKey select(List<PublicJsonWebKey> keys, String kid, String alg) {
-    PublicJsonWebKey found = null;
-    for (PublicJsonWebKey k : keys) {
-      if (kid != null ? kid.equals(k.getKeyId()) : fits(k, alg)) {
-        if (kid != null) {
+    if (kid != null) {
+      for (PublicJsonWebKey k : keys) {
+        if (kid.equals(k.getKeyId())) {
           return fits(k, alg) ? k : null;
         }
+      }
+    }
+    PublicJsonWebKey found = null;
+    for (PublicJsonWebKey k : keys) {
+      if ((kid == null || k.getKeyId() == null) && fits(k, alg)) {
         if (found != null) {
           return null;
         }

@@ -1,0 +1,200 @@
+package dev.piste.core.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.AuthenticationMethod;
+import dev.piste.core.PisteConfig;
+import dev.piste.core.testing.IntrospectionServer;
+import dev.piste.core.testing.TestClock;
+import dev.piste.core.testing.TokenFactory;
+import dev.piste.token.TokenFailure;
+import dev.piste.token.TokenVerification;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** RFC 7662 token introspection against a real endpoint on loopback. */
+final class Rfc7662IntrospectionTest {
+
+  static final String SECRET = "s3cr3t-introspection-client-secret";
+  static final String TOKEN = "2YotnFZFEjr1zCsicMWpAA";
+
+  final TestClock clock = TestClock.at(Instant.parse("2026-03-01T10:00:00Z"));
+  IntrospectionServer server;
+  IntrospectionTokenVerifier verifier;
+
+  @BeforeEach
+  void start() {
+    server = IntrospectionServer.start();
+    verifier = IntrospectionTokenVerifier.create(config().build());
+  }
+
+  @AfterEach
+  void stop() {
+    verifier.close();
+    server.close();
+  }
+
+  PisteConfig.Builder config() {
+    return TokenFactory.config(clock, null)
+        .property("piste.token.introspection-uri", server.uri().toString())
+        .property("piste.token.introspection-client-id", "invoices-api")
+        .property("piste.token.introspection-client-secret", SECRET)
+        .property("piste.token.http-timeout", "500ms");
+  }
+
+  long now() {
+    return clock.millis() / 1000;
+  }
+
+  String active(long exp) {
+    return "{\"active\":true,\"client_id\":\"billing-app\",\"sub\":\"user-1\",\"scope\":"
+        + "\"invoices:read\",\"iss\":\"" + TokenFactory.ISSUER + "\",\"aud\":\"invoices-api\","
+        + "\"exp\":" + exp + ",\"plan\":\"gold\"}";
+  }
+
+  @Test
+  void rfc7662Section2_2AnActiveTokenGivesItsCaller() {
+    server.answer(TOKEN, active(now() + 600));
+
+    TokenVerification v = verifier.verify(TOKEN);
+
+    assertThat(v.isVerified()).isTrue();
+    assertThat(v.caller().applicationId()).isEqualTo("billing-app");
+    assertThat(v.caller().subject()).isEqualTo("user-1");
+    assertThat(v.caller().scopes()).containsExactly("invoices:read");
+    assertThat(v.caller().plan()).isEqualTo("gold");
+    assertThat(v.caller().authenticationMethod()).isEqualTo(AuthenticationMethod.INTROSPECTION);
+  }
+
+  @Test
+  void rfc7662Section2_1TheResourceServerAuthenticatesWithHttpBasic() {
+    verifier.verify(TOKEN);
+
+    assertThat(server.lastAuthorization()).isEqualTo("Basic " + Base64.getEncoder()
+        .encodeToString(("invoices-api:" + SECRET).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void rfc7662Section2_2AnInactiveTokenIsRejected() {
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.INACTIVE);
+  }
+
+  @Test
+  void rfc7662Section2_2OnlyTheJsonBooleanTrueIsActive() {
+    server.answer(TOKEN, "{\"active\":\"true\",\"client_id\":\"x\"}");
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.INACTIVE);
+  }
+
+  @Test
+  void anActiveAnswerWithAPastExpIsRejected() {
+    server.answer(TOKEN, active(now() - 1));
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
+  }
+
+  @Test
+  void anActiveAnswerFromAnotherIssuerOrForAnotherAudienceIsRejected() {
+    server.answer(TOKEN, active(now() + 600).replace(TokenFactory.ISSUER, "https://evil.test"));
+    server.answer("other", active(now() + 600).replace("\"aud\":\"invoices-api\"", "\"aud\":\"x\""));
+
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.WRONG_ISSUER);
+    assertThat(verifier.verify("other").failure()).isEqualTo(TokenFailure.WRONG_AUDIENCE);
+  }
+
+  @Test
+  void activeAnswersAreCachedUntilExpWhenItComesBeforeTheTtl() {
+    server.answer(TOKEN, active(now() + 60));
+
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    assertThat(server.requests()).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
+    assertThat(server.requests()).isEqualTo(2);
+  }
+
+  @Test
+  void activeAnswersAreCachedNoLongerThanTheTtl() {
+    server.answer(TOKEN, active(now() + 3600));
+
+    verifier.verify(TOKEN);
+    clock.advance(Duration.ofMinutes(4));
+    verifier.verify(TOKEN);
+    assertThat(server.requests()).isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    assertThat(server.requests()).isEqualTo(2);
+  }
+
+  @Test
+  void inactiveAnswersAreCachedBriefly() {
+    verifier.verify(TOKEN);
+    clock.advance(Duration.ofSeconds(9));
+    verifier.verify(TOKEN);
+    assertThat(server.requests()).isEqualTo(1);
+
+    server.answer(TOKEN, active(now() + 600));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    assertThat(server.requests()).isEqualTo(2);
+  }
+
+  @Test
+  void aTimeoutIsUnavailableNotRejected() {
+    server.slow(Duration.ofSeconds(3));
+
+    TokenVerification v = verifier.verify(TOKEN);
+
+    assertThat(v.status()).isEqualTo(TokenVerification.Status.UNAVAILABLE);
+    assertThat(v.failure()).isEqualTo(TokenFailure.INTROSPECTION_UNAVAILABLE);
+  }
+
+  @Test
+  void anErrorStatusOrABodyThatIsNotAnRfc7662ObjectIsUnavailable() {
+    server.status(500);
+    assertThat(verifier.verify(TOKEN).status()).isEqualTo(TokenVerification.Status.UNAVAILABLE);
+    server.status(401);
+    assertThat(verifier.verify(TOKEN).status()).isEqualTo(TokenVerification.Status.UNAVAILABLE);
+    server.status(200).body("<html>login</html>");
+    assertThat(verifier.verify(TOKEN).status()).isEqualTo(TokenVerification.Status.UNAVAILABLE);
+    server.body("{\"client_id\":\"x\"}");
+    assertThat(verifier.verify(TOKEN).status()).isEqualTo(TokenVerification.Status.UNAVAILABLE);
+  }
+
+  @Test
+  void theClientSecretAndTheTokenAreNeverLogged() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      server.status(500);
+      verifier.verify(TOKEN);
+      server.status(200).slow(Duration.ofSeconds(2));
+      verifier.verify(TOKEN + "x");
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("introspection");
+    assertThat(log).doesNotContain(SECRET).doesNotContain(TOKEN)
+        .doesNotContain(Base64.getEncoder().encodeToString(("invoices-api:" + SECRET)
+            .getBytes(StandardCharsets.UTF_8)));
+    assertThat(verifier.toString()).doesNotContain(SECRET);
+    assertThat(config().build().toString()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void aTokenWithCharactersOutsideVisibleAsciiIsRejectedWithoutACall() {
+    assertThat(verifier.verify("abc def").failure()).isEqualTo(TokenFailure.MALFORMED);
+    assertThat(server.requests()).isZero();
+  }
+}
