@@ -98,6 +98,9 @@ final class CatalogFeatureTest {
       assertThat(JSON.readTree(catalog.body()).at("/linkset/1/service-desc/0/href").asText())
           .isEqualTo("http://127.0.0.1:8080/openapi.json");
       assertThat(server.get("/v1/invoices/7").statusCode()).isEqualTo(401);
+      HttpResponse<String> head = server.send("HEAD", "/openapi.json", null);
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.body()).isEmpty();
 
       await("the registration", Duration.ofSeconds(10), () -> !registered.isEmpty());
       CatalogRegistration last = registered.get(registered.size() - 1);

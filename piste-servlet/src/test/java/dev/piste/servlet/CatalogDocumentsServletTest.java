@@ -75,6 +75,10 @@ final class CatalogDocumentsServletTest {
       assertThat(linkset.at("/1/service-desc/0/href").asText())
           .isEqualTo("http://127.0.0.1:" + server.port() + "/openapi.json");
       assertThat(server.get("/v1/invoices/1").statusCode()).isEqualTo(401);
+      HttpResponse<String> head = server.send("HEAD", "/.well-known/api-catalog", null);
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.body()).isEmpty();
+      assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(r.body().length()));
     }
   }
 }
