@@ -20,11 +20,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -110,6 +115,44 @@ final class CatalogFeatureTest {
           .containsExactlyInAnyOrder("InvoiceResource.get", "InvoiceResource.create",
               "StatusResource.status");
       assertThat(registered).extracting(CatalogRegistration::contentHash).containsOnly(last.contentHash());
+    }
+  }
+
+  @Test
+  void withTheCatalogDownTheApplicationStartsAndServesThenRegistersWhenTheCatalogAppears()
+      throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    PisteConfig config = PisteConfig.of(Map.of("piste.catalog.url", "http://127.0.0.1:" + port,
+        "piste.catalog.instance-url", "http://127.0.0.1:8080/", "piste.catalog.ttl", "1s",
+        "piste.token.hmac-secret", "0123456789abcdef0123456789abcdef-test-only",
+        "piste.token.issuer", "https://issuer.example.com", "piste.token.audience", "invoices"));
+    try (Piste piste = Piste.create(config).start();
+        JettyServer server = JettyServer.servlets(ctx -> ctx.addServlet(
+            new ServletHolder(new ServletContainer(new InvoicesApplication(piste))), "/*"))) {
+      assertThat(server.get("/v1/status").statusCode()).isEqualTo(200);
+      assertThat(server.get("/openapi.json").statusCode()).isEqualTo(200);
+      AtomicInteger instancePuts = new AtomicInteger();
+      HttpServer catalog = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
+      catalog.createContext("/", ex -> {
+        ex.getRequestBody().readAllBytes();
+        boolean instance = ex.getRequestURI().getPath().contains("/instances/");
+        if (instance && ex.getRequestMethod().equals("PUT")) {
+          instancePuts.incrementAndGet();
+        }
+        ex.sendResponseHeaders(ex.getRequestMethod().equals("GET") ? 404
+            : ex.getRequestMethod().equals("DELETE") ? 204 : 201, -1);
+        ex.close();
+      });
+      catalog.start();
+      try {
+        await("the registration once the catalog is up", Duration.ofSeconds(10),
+            () -> instancePuts.get() >= 1);
+      } finally {
+        catalog.stop(0);
+      }
     }
   }
 }
