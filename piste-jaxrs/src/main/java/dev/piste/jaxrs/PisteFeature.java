@@ -16,6 +16,7 @@ import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.reflect.Method;
 import java.util.LinkedHashSet;
@@ -37,9 +38,10 @@ import java.util.Set;
  * caller is {@code SecurityContext.getUserPrincipal()} (a {@link dev.piste.Caller}), and
  * {@code isUserInRole(scope)} answers from its scopes, so {@code @RolesAllowed} works too.
  */
-public final class PisteFeature implements DynamicFeature {
+public final class PisteFeature implements DynamicFeature, Feature {
 
   private final Piste piste;
+  private final CatalogSupport catalog;
 
   /** A proxy to the current request's servlet request, injected by the JAX-RS runtime. */
   @Context
@@ -48,11 +50,23 @@ public final class PisteFeature implements DynamicFeature {
   /** Finds the application's engine at the first request (ServletContext attribute). */
   public PisteFeature() {
     this.piste = null;
+    this.catalog = new CatalogSupport(null);
   }
 
   /** Uses this engine. */
   public PisteFeature(Piste piste) {
     this.piste = java.util.Objects.requireNonNull(piste, "piste");
+    this.catalog = new CatalogSupport(piste);
+  }
+
+  /**
+   * Describes the API from the resource classes for the catalog and serves its OpenAPI document
+   * ({@code piste.catalog.openapi-path}) and {@code /.well-known/api-catalog}, both public.
+   */
+  @Override
+  public boolean configure(FeatureContext context) {
+    catalog.configure(context);
+    return true;
   }
 
   @Override
@@ -64,6 +78,7 @@ public final class PisteFeature implements DynamicFeature {
     }
     context.register(new OperationFilter(policyOf(type, method), piste, this::remoteAddress),
         Priorities.AUTHENTICATION);
+    catalog.resource(type);
   }
 
   private String remoteAddress() {

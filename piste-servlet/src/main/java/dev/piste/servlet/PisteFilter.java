@@ -1,9 +1,12 @@
 package dev.piste.servlet;
 
 import dev.piste.Caller;
+import dev.piste.catalog.ApiDescriptor;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.audit.BodyCapture;
+import dev.piste.core.internal.catalog.CatalogDocuments;
+import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.config.TokenKeys;
@@ -51,6 +54,7 @@ public final class PisteFilter implements Filter {
   private PathRules rules;
   private Pipeline pipeline;
   private BodyCapture.Policy bodies;
+  private CatalogDocuments documents;
 
   /** For web.xml: configured by init-params and context-params. */
   public PisteFilter() {}
@@ -93,11 +97,22 @@ public final class PisteFilter implements Filter {
         AuditKeys.EXCLUDE_PATHS.name());
     pipeline = piste.pipeline();
     bodies = BodyCapture.Policy.of(config);
+    documents = piste.catalogDocuments();
+    if (documents.openApi() == null) {
+      ApiDescriptor api = ConfigDescriber.describe(config, rules);
+      if (api != null) {
+        piste.describe(api);
+      }
+    }
   }
 
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
+    if (req instanceof HttpServletRequest r && res instanceof HttpServletResponse w
+        && req.getDispatcherType() == DispatcherType.REQUEST && serveDocument(r, w)) {
+      return;
+    }
     if (!pipeline.enabled() || !(req instanceof HttpServletRequest request)
         || !(res instanceof HttpServletResponse response)
         || req.getDispatcherType() != DispatcherType.REQUEST
@@ -148,6 +163,33 @@ public final class PisteFilter implements Filter {
             counted != null ? counted.count() : problemBytes, error);
       }
     }
+  }
+
+  /** Answers the OpenAPI document and the RFC 9727 API catalog, both public. */
+  private boolean serveDocument(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String path = request.getPathInfo() == null ? request.getServletPath()
+        : request.getServletPath() + request.getPathInfo();
+    if (!documents.isDocumentPath(path)) {
+      return false;
+    }
+    int port = request.getServerPort();
+    boolean defaultPort = port < 0 || ("http".equals(request.getScheme()) && port == 80)
+        || ("https".equals(request.getScheme()) && port == 443);
+    String base = request.getScheme() + "://" + request.getServerName()
+        + (defaultPort ? "" : ":" + port) + request.getContextPath();
+    CatalogDocuments.Document doc = documents.find(request.getMethod(), path, base);
+    if (doc == null) {
+      return false;
+    }
+    response.setStatus(200);
+    response.setContentType(doc.contentType());
+    if (doc.link() != null) {
+      response.setHeader("Link", doc.link());
+    }
+    response.setContentLength(doc.body().length);
+    response.getOutputStream().write(doc.body());
+    return true;
   }
 
   @Override

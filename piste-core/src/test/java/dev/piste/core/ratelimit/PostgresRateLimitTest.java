@@ -5,7 +5,7 @@ import static dev.piste.core.ratelimit.TestEngine.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.testing.PostgresFixture;
-import dev.piste.core.testing.RateLimitTestClock;
+import dev.piste.core.testing.TestClock;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -47,7 +47,7 @@ final class PostgresRateLimitTest {
 
   @Test
   void threeEnginesOnOnePostgresAdmitExactlyTheLimitUnderManyThreads() throws Exception {
-    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.exact", "150/s; 300/day",
         "piste.ratelimit.default-plan", "exact");
     List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
@@ -64,7 +64,7 @@ final class PostgresRateLimitTest {
 
   @Test
   void createsItsTableOnDemandAndResetsTheDailyQuotaAtMidnight() throws Exception {
-    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-03-10T23:59:59Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59Z"));
     Map<String, String> cfg = config("quota_buckets", "piste.ratelimit.plans.q", "4/day",
         "piste.ratelimit.default-plan", "q");
     List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
@@ -88,7 +88,7 @@ final class PostgresRateLimitTest {
 
   @Test
   void anUnreachableDatabaseFailsOpenOnTheLocalFallback() {
-    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.f", "2/day",
         "piste.ratelimit.default-plan", "f", "piste.ratelimit.store-timeout", "50ms");
     cfg.put("piste.ratelimit.jdbc.url", "jdbc:postgresql://127.0.0.1:1/postgres");

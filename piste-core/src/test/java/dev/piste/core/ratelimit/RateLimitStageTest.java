@@ -7,7 +7,7 @@ import dev.piste.Outcome;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
-import dev.piste.core.testing.RateLimitTestClock;
+import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.RateLimitTestRequest;
 import dev.piste.ratelimit.PlanResolver;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 final class RateLimitStageTest {
 
   private static final Instant T0 = Instant.parse("2026-03-10T12:00:00Z");
-  private final RateLimitTestClock clock = new RateLimitTestClock(T0);
+  private final TestClock clock = TestClock.at(T0);
 
   private static Map<String, String> plans(String... more) {
     Map<String, String> m = new java.util.HashMap<>(Map.of(

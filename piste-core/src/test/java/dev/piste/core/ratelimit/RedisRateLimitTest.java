@@ -4,7 +4,7 @@ import static dev.piste.core.ratelimit.TestEngine.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.Outcome;
-import dev.piste.core.testing.RateLimitTestClock;
+import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.RedisServerFixture;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,7 +54,7 @@ final class RedisRateLimitTest {
 
   @Test
   void threeEnginesOnOneRedisAdmitExactlyTheLimitUnderManyThreads() throws Exception {
-    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.exact", "400/day",
         "piste.ratelimit.default-plan", "exact", "piste.ratelimit.store-timeout", "5s");
     List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
@@ -72,7 +72,7 @@ final class RedisRateLimitTest {
 
   @Test
   void dailyQuotaSharedByThreeEnginesResetsAtMidnightExactly() throws Exception {
-    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-03-10T23:59:59.500Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59.500Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.q", "5/day",
         "piste.ratelimit.default-plan", "q", "piste.ratelimit.store-timeout", "5s");
     List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
@@ -93,9 +93,11 @@ final class RedisRateLimitTest {
   @Test
   void failOpenFallsBackToLocalBucketsDividedByInstancesWhenRedisIsKilledAndRecoversByItself()
       throws Exception {
-    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Clock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.f", "9/day",
-        "piste.ratelimit.default-plan", "f", "piste.ratelimit.instances", "3"), clock)) {
+        "piste.ratelimit.default-plan", "f", "piste.ratelimit.instances", "3",
+        // generous, so that only the kill (not a busy CI machine) makes the store fail
+        "piste.ratelimit.store-timeout", "2s"), clock)) {
       for (int i = 0; i < 4; i++) {
         assertThat(e.call("open-app", null, operation("list")).status()).isEqualTo(200);
       }
@@ -125,10 +127,10 @@ final class RedisRateLimitTest {
 
   @Test
   void failClosedAnswers503WhileRedisIsDownInTheMiddleOfARunThenServesAgain() throws Exception {
-    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Clock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.big", "1000000/day",
-        "piste.ratelimit.default-plan", "big", "piste.ratelimit.on-store-failure", "fail-closed"),
-        clock)) {
+        "piste.ratelimit.default-plan", "big", "piste.ratelimit.on-store-failure", "fail-closed",
+        "piste.ratelimit.store-timeout", "2s"), clock)) {
       Set<Integer> statuses = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger calls = new AtomicInteger();
@@ -169,18 +171,21 @@ final class RedisRateLimitTest {
 
   @Test
   void aRedisSlowerThanTheTimeoutIsTreatedAsDownAndTheRequestIsStillServed() throws Exception {
-    Clock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Clock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.s", "100/day",
         "piste.ratelimit.default-plan", "s", "piste.ratelimit.store-timeout", "50ms"), clock)) {
       assertThat(e.call("slow-app", null, operation("list")).status()).isEqualTo(200);
       redis.sleep(1.0);
-      long start = System.nanoTime();
-      TestEngine.Result r = e.call("slow-app", null, operation("list"));
-      long tookMicros = (System.nanoTime() - start) / 1000;
-      System.out.println("check against a sleeping Redis answered in " + tookMicros + " us");
-      assertThat(r.status()).isEqualTo(200);
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        TestEngine.Result r = e.call("slow-app", null, operation("list"));
+        long tookMicros = (System.nanoTime() - start) / 1000;
+        System.out.println("check against a sleeping Redis answered in " + tookMicros + " us");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(e.stage().storeDown()).isEqualTo(i == 2);
+      }
       assertThat(e.stage().storeFailures()).isEqualTo(1);
-      assertThat(e.stage().fallbackDecisions()).isEqualTo(1);
+      assertThat(e.stage().fallbackDecisions()).isEqualTo(3);
       await(() -> {
         e.call("slow-app", null, operation("list"));
         return !e.stage().storeDown();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
-import dev.piste.core.testing.RateLimitTestClock;
+import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.RateLimitTestRequest;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +21,7 @@ final class TrustedProxyRateLimitTest {
   @Test
   void spoofedXForwardedForFromAnUntrustedPeerCannotEscapeThePerIpLimit() {
     try (TestEngine e = new TestEngine(Map.of("piste.ratelimit.trusted-proxies", "10.0.0.0/8"),
-        new RateLimitTestClock(Instant.parse("2026-01-01T00:00:00Z")))) {
+        TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {
       for (int i = 0; i < 3; i++) {
         RateLimitTestRequest r = new RateLimitTestRequest("GET", "/v1/status", "203.0.113.5")
             .header("X-Forwarded-For", "198.51.100." + i);
@@ -35,7 +35,7 @@ final class TrustedProxyRateLimitTest {
   @Test
   void clientsBehindATrustedProxyAreCountedSeparately() {
     try (TestEngine e = new TestEngine(Map.of("piste.ratelimit.trusted-proxies", "10.0.0.0/8"),
-        new RateLimitTestClock(Instant.parse("2026-01-01T00:00:00Z")))) {
+        TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {
       for (int i = 0; i < 3; i++) {
         RateLimitTestRequest r = new RateLimitTestRequest("GET", "/v1/status", "10.0.0.1")
             .header("X-Forwarded-For", "198.51.100." + i);

@@ -128,6 +128,23 @@ final class RegistrationProtocolTest {
   }
 
   @Test
+  void aCatalogRestartedEmptyGetsTheVersionAndTheInstanceBackAtTheNextHeartbeat() throws Exception {
+    CatalogServer first = catalog(0, null, null);
+    int port = first.port();
+    try (Piste piste = engine(first.url(), "survivor")) {
+      piste.describe(ExampleApi.invoices("1.0.0")).start();
+      await("the registration", WAIT, () -> live(first, "1.0.0").size() == 1);
+      first.close();
+      try (CatalogServer empty = catalog(port, null, null)) {
+        await("the registration in the new catalog", WAIT, () -> live(empty, "1.0.0").size() == 1);
+        assertThat(empty.store().uploads("invoices", "1.0.0")).isEqualTo(1);
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
   void aCatalogThatRequiresATokenRefusesAnInstanceWithoutOne() throws Exception {
     try (TokenServer tokens = new TokenServer("orders-api", "s3cret-for-tests", Duration.ofSeconds(60));
         CatalogServer catalog = catalog(0, null, tokens.introspectionUri());

@@ -24,9 +24,15 @@ public final class CatalogDocuments {
    * One document to send.
    *
    * @param contentType the Content-Type header value
-   * @param body the bytes; empty for a HEAD request
+   * @param body the bytes, also for a HEAD request (the container sends the headers alone, with
+   *     the GET's Content-Length)
+   * @param link the Link header value, or {@code null}: the api-catalog answers
+   *     {@code </.well-known/api-catalog>; rel="api-catalog"} (RFC 9727 section 2)
    */
-  public record Document(String contentType, byte[] body) {}
+  public record Document(String contentType, byte[] body, String link) {}
+
+  /** The Link header of the api-catalog responses. */
+  public static final String API_CATALOG_LINK = "</.well-known/api-catalog>; rel=\"api-catalog\"";
 
   private final String openApiPath;
   private final URI instanceUrl;
@@ -75,10 +81,10 @@ public final class CatalogDocuments {
       return null;
     }
     if (openApiPath.equals(path)) {
-      return new Document(OPENAPI_CONTENT_TYPE, head ? new byte[0] : doc);
+      return new Document(OPENAPI_CONTENT_TYPE, doc, null);
     }
     if (API_CATALOG_PATH.equals(path)) {
-      return new Document(LINKSET_CONTENT_TYPE, head ? new byte[0] : apiCatalog(baseUrl));
+      return new Document(LINKSET_CONTENT_TYPE, apiCatalog(baseUrl), API_CATALOG_LINK);
     }
     return null;
   }

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Registrar implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+  /** Lets the descriptions of one deployment settle before the first upload (each describe() restarts it). */
+  private static final Duration SETTLE = Duration.ofMillis(200);
 
   private final PisteConfig config;
   private final CatalogClient client;
@@ -139,7 +141,7 @@ public final class Registrar implements AutoCloseable {
       registerBlocking(r);
       schedule(heartbeat(), gen);
     } else {
-      schedule(Duration.ZERO, gen);
+      schedule(SETTLE.compareTo(heartbeat()) < 0 ? SETTLE : heartbeat(), gen);
     }
   }
 

@@ -29,6 +29,12 @@ public final class Pipeline {
   private final AuditRecorder audit;
   private final ClientIps clientIps;
 
+  /** A pipeline that believes no forwarding header: the socket address is the client IP. */
+  public Pipeline(boolean enabled, Clock clock, String realm, Authenticator authenticator,
+      RateLimiter rateLimiter, AuditRecorder audit) {
+    this(enabled, clock, realm, authenticator, rateLimiter, audit, ClientIps.none());
+  }
+
   public Pipeline(boolean enabled, Clock clock, String realm, Authenticator authenticator,
       RateLimiter rateLimiter, AuditRecorder audit, ClientIps clientIps) {
     this.enabled = enabled;

@@ -1,7 +1,7 @@
 package dev.piste.core.internal.ratelimit;
 
 /** Where buckets live: in memory, or shared by every instance through Redis or PostgreSQL. */
-interface BucketStore extends AutoCloseable {
+public interface BucketStore extends AutoCloseable {
 
   /**
    * Takes {@code cost} tokens from the bucket {@code key} under these limits, all or nothing.

@@ -14,7 +14,7 @@ import java.util.List;
  * ({@code /day}, {@code /month}) is one long too: the period index in the top 20 bits and the tokens
  * used in the low 44 bits. Identity equality: each set is one object for the engine's life.
  */
-final class LimitSet {
+public final class LimitSet {
 
   static final long USED_MASK = (1L << 44) - 1;
   private static final long PERIOD_MASK = (1L << 20) - 1;
@@ -29,7 +29,7 @@ final class LimitSet {
   private volatile LimitSet divided;
   private int dividedBy;
 
-  LimitSet(String name, List<Limit> limits) {
+  public LimitSet(String name, List<Limit> limits) {
     if (limits.isEmpty()) {
       throw new IllegalArgumentException("no limit");
     }

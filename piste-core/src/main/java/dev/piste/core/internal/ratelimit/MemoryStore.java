@@ -3,9 +3,11 @@ package dev.piste.core.internal.ratelimit;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,11 +17,12 @@ import org.slf4j.LoggerFactory;
  * {@link LimitSet}): about 80 bytes per bucket before the key, against about 414 for a Caffeine map
  * of Bucket4j local buckets. A check locks only its own bucket.
  *
- * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, the inserting
- * thread sweeps idle buckets; if the map is still over its bound, it drops active buckets too (logged
- * once: their callers get fresh buckets).
+ * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, an insert
+ * starts a sweep of idle buckets on the sweep executor (the common pool: never on the request
+ * thread); if the map is still over its bound, the sweep drops active buckets too (logged once:
+ * their callers get fresh buckets).
  */
-final class MemoryStore implements BucketStore {
+public final class MemoryStore implements BucketStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryStore.class);
   private static final long DEAD = Long.MIN_VALUE;
@@ -29,13 +32,20 @@ final class MemoryStore implements BucketStore {
   private final QuotaCalendar calendar;
   private final long maxBuckets;
   private final AtomicLong size = new AtomicLong();
-  private final ReentrantLock sweeping = new ReentrantLock();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final Executor sweeper;
   private final AtomicBoolean warnedFull = new AtomicBoolean();
   private volatile long lastSweep = Long.MIN_VALUE;
 
-  MemoryStore(QuotaCalendar calendar, long maxBuckets) {
+  public MemoryStore(QuotaCalendar calendar, long maxBuckets) {
+    this(calendar, maxBuckets, ForkJoinPool.commonPool());
+  }
+
+  /** A store whose sweeps run on this executor ({@code Runnable::run} sweeps inline, for tests). */
+  MemoryStore(QuotaCalendar calendar, long maxBuckets, Executor sweeper) {
     this.calendar = calendar;
     this.maxBuckets = maxBuckets;
+    this.sweeper = sweeper;
   }
 
   @Override
@@ -64,7 +74,7 @@ final class MemoryStore implements BucketStore {
   }
 
   /** Buckets held now. */
-  long size() {
+  public long size() {
     return size.get();
   }
 
@@ -73,14 +83,20 @@ final class MemoryStore implements BucketStore {
     long last = lastSweep;
     if (last == Long.MIN_VALUE) {
       lastSweep = now;
-    } else if (n > maxBuckets || now - last > SWEEP_EVERY_NANOS) {
-      if (sweeping.tryLock()) {
-        try {
-          lastSweep = now;
-          sweep(now, n > maxBuckets);
-        } finally {
-          sweeping.unlock();
-        }
+    } else if ((n > maxBuckets || now - last > SWEEP_EVERY_NANOS)
+        && sweeping.compareAndSet(false, true)) {
+      lastSweep = now;
+      boolean full = n > maxBuckets;
+      try {
+        sweeper.execute(() -> {
+          try {
+            sweep(now, full);
+          } finally {
+            sweeping.set(false);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        sweeping.set(false);
       }
     }
   }
@@ -99,14 +115,16 @@ final class MemoryStore implements BucketStore {
         }
       }
     }
-    if (!full || size.get() <= maxBuckets) {
+    // below the bound with room to spare, so that the insert that triggered this sweep (whose
+    // fresh bucket may have been dropped as idle) does not trigger another one
+    long target = Math.max(0, maxBuckets - maxBuckets / 10 - 1);
+    if (!full || size.get() <= target) {
       return;
     }
     if (warnedFull.compareAndSet(false, true)) {
       LOG.warn("rate-limit memory store is full ({} buckets, piste.ratelimit.max-buckets): dropping"
           + " active buckets; raise the bound or use a shared store", maxBuckets);
     }
-    long target = maxBuckets - maxBuckets / 10;
     for (ConcurrentHashMap<String, long[]> map : maps.values()) {
       for (Map.Entry<String, long[]> b : map.entrySet()) {
         if (size.get() <= target) {

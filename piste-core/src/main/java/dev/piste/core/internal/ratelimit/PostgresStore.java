@@ -106,13 +106,18 @@ final class PostgresStore implements BucketStore {
       if (tableReady) {
         return;
       }
-      try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-        s.execute(ddl(table));
-        if (!c.getAutoCommit()) {
-          c.commit();
+      // two instances creating the table at once can collide in the catalog (23505, 42P07):
+      // the table then exists, which the second attempt sees
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+          c.setAutoCommit(true);
+          s.execute(ddl(table));
+          break;
+        } catch (SQLException e) {
+          if (attempt == 2) {
+            throw new IllegalStateException("table creation failed: " + e.getSQLState());
+          }
         }
-      } catch (SQLException e) {
-        throw new IllegalStateException("table creation failed: " + e.getSQLState());
       }
       tableReady = true;
     }

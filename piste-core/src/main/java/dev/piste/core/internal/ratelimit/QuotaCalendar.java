@@ -10,7 +10,7 @@ import java.time.ZoneId;
  * midnight, a month from the first at midnight to the next first. The current period of each unit
  * is cached, so a check costs two comparisons until the period ends.
  */
-final class QuotaCalendar {
+public final class QuotaCalendar {
 
   /** One period: {@code [start, end)} in epoch nanoseconds, and an index that identifies it. */
   record Period(long start, long end, long index) {
@@ -23,7 +23,7 @@ final class QuotaCalendar {
   private volatile Period day;
   private volatile Period month;
 
-  QuotaCalendar(ZoneId zone) {
+  public QuotaCalendar(ZoneId zone) {
     this.zone = zone;
   }
 

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeoutException;
  * connection is opened in the background; Lettuce reconnects by itself every 100 ms while
  * Redis is away and rejects commands meanwhile (they fail at once instead of queueing).
  */
-final class RedisStore implements BucketStore {
+public final class RedisStore implements BucketStore {
 
   private static final int MAX_PROXIES = 65_536;
 
@@ -52,7 +52,7 @@ final class RedisStore implements BucketStore {
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile CompletableFuture<?> connecting;
 
-  RedisStore(URI redisUri, Duration timeout, Clock clock, QuotaCalendar calendar) {
+  public RedisStore(URI redisUri, Duration timeout, Clock clock, QuotaCalendar calendar) {
     this.support = new Bucket4jSupport(calendar);
     this.timeoutNanos = timeout.toNanos();
     this.clock = clock;

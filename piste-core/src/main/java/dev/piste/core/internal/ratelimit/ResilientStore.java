@@ -5,9 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A shared store with the failure policy around it. While the store answers, it decides. When a call
- * fails or times out, the store is marked down (logged once, counted) and, until it answers again,
- * requests are decided by the fallback: per-instance memory buckets with every limit divided by the
+ * A shared store with the failure policy around it. While the store answers, it decides. A call that
+ * fails or times out is decided by the fallback; after three failures in a row the store is marked
+ * down (logged once, counted) and, until it answers again, every request is decided by the fallback: per-instance memory buckets with every limit divided by the
  * instance count ({@code fail-open}), or not at all ({@code fail-closed}, the caller answers 503).
  * While down, one request per probe interval tries the store; the first success marks it up again
  * (logged once, counted). So a request waits on a dead store at most once per interval, never more
@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class ResilientStore implements BucketStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResilientStore.class);
+  /** Failures in a row that mark the store down: one slow call (a GC pause) does not. */
+  static final int FAILURES_TO_DOWN = 3;
 
   /** Thrown (without stack) when the store is down and the policy is fail-closed. */
   static final StoreException CLOSED = new StoreException("store unavailable");
@@ -30,6 +32,8 @@ final class ResilientStore implements BucketStore {
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong recoveries = new AtomicLong();
   private final AtomicLong fallbackDecisions = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger failuresInARow =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean down;
 
   ResilientStore(BucketStore primary, String storeName, MemoryStore fallback, boolean failOpen,
@@ -53,6 +57,9 @@ final class ResilientStore implements BucketStore {
     }
     try {
       Verdict v = primary.consume(key, limits, cost, now);
+      if (failuresInARow.get() != 0) {
+        failuresInARow.set(0);
+      }
       if (down) {
         synchronized (this) {
           if (down) {
@@ -64,7 +71,7 @@ final class ResilientStore implements BucketStore {
       }
       return v;
     } catch (StoreException e) {
-      if (!down) {
+      if (!down && failuresInARow.incrementAndGet() >= FAILURES_TO_DOWN) {
         synchronized (this) {
           if (!down) {
             nextProbe.set(System.nanoTime() + probeIntervalNanos);

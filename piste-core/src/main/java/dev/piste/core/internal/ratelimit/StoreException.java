@@ -1,7 +1,7 @@
 package dev.piste.core.internal.ratelimit;
 
 /** A store call that failed or timed out. Carries a short reason, never a stack trace or a secret. */
-final class StoreException extends Exception {
+public final class StoreException extends Exception {
   private static final long serialVersionUID = 1L;
 
   StoreException(String reason) {

@@ -8,4 +8,4 @@ package dev.piste.core.internal.ratelimit;
  * @param nanosToWait when rejected, the time until the tokens are available; else 0
  * @param limitIndex the most restrictive limit (when rejected: the one that rejected)
  */
-record Verdict(boolean allowed, long remaining, long nanosToWait, int limitIndex) {}
+public record Verdict(boolean allowed, long remaining, long nanosToWait, int limitIndex) {}

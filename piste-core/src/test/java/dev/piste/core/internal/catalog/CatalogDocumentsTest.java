@@ -23,7 +23,7 @@ final class CatalogDocumentsTest {
     docs.openApi("{\"openapi\":\"3.1.0\"}");
     assertThat(new String(docs.find("GET", "/api/openapi.json", "http://h").body()))
         .isEqualTo("{\"openapi\":\"3.1.0\"}");
-    assertThat(docs.find("HEAD", "/api/openapi.json", "http://h").body()).isEmpty();
+    assertThat(docs.find("HEAD", "/api/openapi.json", "http://h").contentType()).isEqualTo("application/json");
     assertThat(docs.find("POST", "/api/openapi.json", "http://h")).isNull();
     assertThat(docs.find("GET", "/openapi.json", "http://h")).isNull();
   }
@@ -35,6 +35,7 @@ final class CatalogDocumentsTest {
     CatalogDocuments.Document d = docs.find("GET", "/.well-known/api-catalog", "https://api.example.com/ctx");
     assertThat(d.contentType())
         .isEqualTo("application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"");
+    assertThat(d.link()).isEqualTo("</.well-known/api-catalog>; rel=\"api-catalog\"");
     JsonNode linkset = new ObjectMapper().readTree(d.body()).path("linkset");
     assertThat(linkset.at("/0/anchor").asText()).isEqualTo("https://api.example.com/ctx/.well-known/api-catalog");
     assertThat(linkset.at("/0/item/0/href").asText()).isEqualTo("https://api.example.com/ctx/");
