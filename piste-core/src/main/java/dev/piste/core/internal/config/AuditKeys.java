@@ -69,7 +69,7 @@ public final class AuditKeys {
   public static final Key<List<String>> BODY_CONTENT_TYPES = Key.of("piste.audit.body.content-types",
       LIST, "application/json", "Content types whose bodies may be captured");
   public static final Key<List<String>> EXCLUDE_PATHS = Key.of("piste.audit.exclude-paths", LIST,
-      "", "Servlet: path patterns never audited (health probes); JAX-RS uses @NoAudit");
+      "", "Path patterns never audited (health probes)");
   public static final Key<String> LOGGER = Key.of("piste.audit.logger", STRING, "piste.audit",
       "Logger name of the slf4j sink");
 
