@@ -22,6 +22,8 @@ public final class StrictJson {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
+  private static final com.fasterxml.jackson.databind.ObjectReader READER = MAPPER.reader();
+
   /** The JSON object in these UTF-8 bytes, or {@code null} when they are not exactly one. */
   public static JsonNode object(byte[] utf8) {
     String text = utf8(utf8);
@@ -29,7 +31,7 @@ public final class StrictJson {
       return null;
     }
     try {
-      JsonNode n = MAPPER.readTree(text);
+      JsonNode n = READER.readTree(text);
       return n != null && n.isObject() ? n : null;
     } catch (Exception e) {
       return null;
