@@ -6,12 +6,11 @@ import dev.piste.core.internal.pipeline.Exchange;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.problem.Problem;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
-import jakarta.ws.rs.core.Context;
+import java.util.function.Supplier;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
@@ -25,13 +24,12 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
 
   private final OperationPolicy policy;
   private final Piste fixed;
+  private final Supplier<String> remoteAddress;
 
-  @Context
-  private HttpServletRequest servletRequest;
-
-  OperationFilter(OperationPolicy policy, Piste fixed) {
+  OperationFilter(OperationPolicy policy, Piste fixed, Supplier<String> remoteAddress) {
     this.policy = policy;
     this.fixed = fixed;
+    this.remoteAddress = remoteAddress;
   }
 
   private Piste engine(ContainerRequestContext request) {
@@ -40,10 +38,6 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
     Object p = request.getProperty(Piste.CONTEXT_ATTRIBUTE);
     if (p instanceof Piste piste) {
-      return piste;
-    }
-    if (servletRequest != null
-        && servletRequest.getServletContext().getAttribute(Piste.CONTEXT_ATTRIBUTE) instanceof Piste piste) {
       return piste;
     }
     throw new IllegalStateException("No PISTE engine for this application: register "
@@ -56,7 +50,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     if (!pipeline.enabled() || request.getProperty(EXCHANGE_PROPERTY) != null) {
       return;
     }
-    String remote = servletRequest != null ? servletRequest.getRemoteAddr() : null;
+    String remote = remoteAddress.get();
     Exchange ex = pipeline.begin(new JaxrsRequestView(request, remote), policy);
     request.setProperty(EXCHANGE_PROPERTY, ex);
     Problem problem = pipeline.enforce(ex);

@@ -13,7 +13,9 @@ import dev.piste.core.internal.pipeline.OperationPolicy;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.reflect.Method;
 import java.util.LinkedHashSet;
@@ -39,6 +41,10 @@ public final class PisteFeature implements DynamicFeature {
 
   private final Piste piste;
 
+  /** A proxy to the current request's servlet request, injected by the JAX-RS runtime. */
+  @Context
+  private HttpServletRequest servletRequest;
+
   /** Finds the application's engine at the first request (ServletContext attribute). */
   public PisteFeature() {
     this.piste = null;
@@ -56,7 +62,13 @@ public final class PisteFeature implements DynamicFeature {
     if (method == null || type == null) {
       return;
     }
-    context.register(new OperationFilter(policyOf(type, method), piste), Priorities.AUTHENTICATION);
+    context.register(new OperationFilter(policyOf(type, method), piste, this::remoteAddress),
+        Priorities.AUTHENTICATION);
+  }
+
+  private String remoteAddress() {
+    HttpServletRequest r = servletRequest;
+    return r == null ? null : r.getRemoteAddr();
   }
 
   /** The policy of one resource method; throws {@link IllegalStateException} on misuse. */

@@ -2,6 +2,7 @@ package dev.piste.examples.invoices;
 
 import dev.piste.annotation.RateLimit;
 import dev.piste.annotation.RequiresScopes;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -25,6 +26,7 @@ public class InvoiceResource {
 
   private final InvoiceStore store;
 
+  @Inject
   public InvoiceResource(InvoiceStore store) {
     this.store = store;
   }

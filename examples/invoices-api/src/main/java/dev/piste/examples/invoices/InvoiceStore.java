@@ -31,7 +31,7 @@ public final class InvoiceStore {
 
   public Invoice create(String customer, long amountCents, String currency) {
     String id = String.format("INV-%05d", sequence.incrementAndGet());
-    Invoice invoice = new Invoice(id, customer, amountCents, currency, clock.instant());
+    Invoice invoice = new Invoice(id, customer, amountCents, currency, clock.instant().toString());
     invoices.put(id, invoice);
     return invoice;
   }

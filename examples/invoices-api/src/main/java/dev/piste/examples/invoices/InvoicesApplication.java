@@ -3,6 +3,7 @@ package dev.piste.examples.invoices;
 import dev.piste.annotation.PisteApi;
 import dev.piste.core.Piste;
 import dev.piste.jaxrs.PisteFeature;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -13,8 +14,14 @@ import org.glassfish.jersey.server.ServerProperties;
 public class InvoicesApplication extends ResourceConfig {
 
   public InvoicesApplication(Piste piste, InvoiceStore store) {
-    register(new InvoiceResource(store));
-    register(new StatusResource());
+    register(new AbstractBinder() {
+      @Override
+      protected void configure() {
+        bind(store).to(InvoiceStore.class);
+      }
+    });
+    register(InvoiceResource.class);
+    register(StatusResource.class);
     register(JacksonFeature.class);
     register(new PisteFeature(piste));
     property(ServerProperties.WADL_FEATURE_DISABLE, true);

@@ -108,6 +108,22 @@ public final class AuditPipeline implements AuditRecorder {
     return stats;
   }
 
+  /**
+   * The fewest events any sink has settled: delivered, spooled or counted lost, that is no longer
+   * only in memory. When it equals the events recorded, a crash loses nothing recorded so far.
+   */
+  public long settled() {
+    List<SinkChannel> ch = channels;
+    if (ch == null) {
+      return 0;
+    }
+    long min = Long.MAX_VALUE;
+    for (SinkChannel c : ch) {
+      min = Math.min(min, c.settled());
+    }
+    return min;
+  }
+
   /** The spool directory in use, or {@code null} before {@link #start()}. */
   public Path spoolDirectory() {
     return spoolDirectory != null ? spoolDirectory.dir() : null;

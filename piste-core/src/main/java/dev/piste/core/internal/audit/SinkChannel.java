@@ -51,6 +51,8 @@ final class SinkChannel {
   private boolean down;
   private boolean closed;
   private Thread thread;
+  /** Events that left memory for good: delivered from memory, spooled, or counted lost. */
+  private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
 
   SinkChannel(String name, AuditSink sink, Spool spool, int batchSize, int maxPendingEvents,
       AuditStats stats, LossReporter losses) {
@@ -66,6 +68,11 @@ final class SinkChannel {
 
   String name() {
     return name;
+  }
+
+  /** Events of this sink no longer only in memory (delivered, spooled or counted lost). */
+  long settled() {
+    return settled.get();
   }
 
   void start() {
@@ -107,7 +114,7 @@ final class SinkChannel {
     lock.lock();
     try {
       if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
-          && now - inFlightSince > STUCK_NANOS) {
+          && now - inFlightSince > STUCK_NANOS && spool.usable()) {
         LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
         toSpool(inFlight);
         inFlightSpooled = true;
@@ -127,19 +134,30 @@ final class SinkChannel {
     pendingEvents = 0;
   }
 
+  /** Spools a batch that was only in memory until now; what the spool cannot take is counted lost. */
   private void toSpool(List<AuditEvent> batch) {
+    int appended = 0;
+    Exception failure = null;
     try {
       if (closed) {
-        throw new IOException("audit spool closed");
+        throw new IOException("closed");
       }
-      spool.append(batch);
-      stats.spooled.addAndGet(batch.size());
+      appended = spool.append(batch);
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    }
+    if (appended > 0) {
+      stats.spooled.addAndGet(appended);
       spoolMode = true;
       changed.signalAll();
-    } catch (IOException | RuntimeException e) {
-      stats.lost.addAndGet(batch.size());
-      losses.report(name, batch.size(), e);
     }
+    int lost = batch.size() - appended;
+    if (lost > 0) {
+      stats.lost.addAndGet(lost);
+      losses.report(name, lost, failure != null ? failure
+          : new SpoolFullException());
+    }
+    settled.addAndGet(batch.size());
   }
 
   private boolean hasWork(long now) {
@@ -218,6 +236,9 @@ final class SinkChannel {
         long now = System.nanoTime();
         if (failure == null) {
           stats.delivered.addAndGet(batch.size());
+          if (!inFlightFromSpool && !inFlightSpooled) {
+            settled.addAndGet(batch.size());
+          }
           if (end != null) {
             commit(end);
             if (spool.isEmpty()) {

@@ -111,6 +111,11 @@ final class Spool implements Closeable {
     }
   }
 
+  /** Whether appends can succeed at all (a directory could be opened). */
+  boolean usable() {
+    return !broken;
+  }
+
   /** Whether every appended record was delivered. */
   boolean isEmpty() {
     Map.Entry<Long, Long> last = segments.lastEntry();
@@ -124,10 +129,11 @@ final class Spool implements Closeable {
   }
 
   /**
-   * Appends the events, all or none. Throws when the spool is over its maximum size or the disk
-   * refuses the write; the caller counts the loss.
+   * Appends the events in order, as many as the spool's maximum size leaves room for: returns how
+   * many were appended (the rest is the caller's loss to count). Throws, having appended none,
+   * when the disk refuses the write.
    */
-  void append(List<AuditEvent> events) throws IOException {
+  int append(List<AuditEvent> events) throws IOException {
     if (broken) {
       throw new IOException("audit spool unavailable");
     }
@@ -135,8 +141,14 @@ final class Spool implements Closeable {
     int total = 0;
     for (AuditEvent e : events) {
       byte[] p = e.toJson().getBytes(StandardCharsets.UTF_8);
+      if (!budget.tryReserve(HEADER + p.length)) {
+        break;
+      }
       payloads.add(p);
       total += HEADER + p.length;
+    }
+    if (payloads.isEmpty()) {
+      return 0;
     }
     ByteBuffer buf = ByteBuffer.allocate(total);
     for (byte[] p : payloads) {
@@ -145,9 +157,6 @@ final class Spool implements Closeable {
       buf.putInt(p.length).putInt((int) crc.getValue()).put(p);
     }
     buf.flip();
-    if (!budget.tryReserve(total)) {
-      throw new SpoolFullException();
-    }
     try {
       if (writer == null || (writeSize > 0 && writeSize + total > SEGMENT_SIZE)) {
         roll();
@@ -157,6 +166,7 @@ final class Spool implements Closeable {
       }
       writeSize += total;
       segments.put(writeSegment, writeSize);
+      return payloads.size();
     } catch (IOException | RuntimeException e) {
       budget.release(total);
       abandonPartialWrite();
@@ -373,15 +383,6 @@ final class Spool implements Closeable {
     if (reader != null) {
       reader.close();
       reader = null;
-    }
-  }
-
-  /** The spool reached {@code piste.audit.spool-max-size}. */
-  static final class SpoolFullException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    SpoolFullException() {
-      super("audit spool is full (piste.audit.spool-max-size)");
     }
   }
 }

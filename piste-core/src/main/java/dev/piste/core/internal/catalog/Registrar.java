@@ -47,6 +47,7 @@ public final class Registrar implements AutoCloseable {
   private boolean started;
   private boolean closed;
   private boolean registered;
+  private boolean everRegistered;
   private int failures;
   private long generation;
 
@@ -214,6 +215,7 @@ public final class Registrar implements AutoCloseable {
           registration.api().id(), registration.api().version());
     }
     registered = true;
+    everRegistered = true;
     failures = 0;
   }
 
@@ -237,29 +239,33 @@ public final class Registrar implements AutoCloseable {
   /** Stops the heartbeat and deregisters the instance, waiting at most the catalog timeout. */
   @Override
   public void close() {
-    CatalogRegistration r;
+    ScheduledExecutorService running;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      if (executor != null) {
-        executor.shutdownNow();
+      running = executor;
+    }
+    try {
+      if (running != null) {
+        running.shutdownNow();
+        running.awaitTermination(config.get(CatalogKeys.HTTP_TIMEOUT).toMillis(),
+            TimeUnit.MILLISECONDS);
       }
-      r = registration;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    CatalogRegistration r;
+    synchronized (this) {
+      r = everRegistered ? registration : null;
     }
     if (r == null || client == null) {
       return;
     }
     try {
-      if (executor != null) {
-        executor.awaitTermination(config.get(CatalogKeys.HTTP_TIMEOUT).toMillis(),
-            TimeUnit.MILLISECONDS);
-      }
       client.deregister(r);
       LOG.info("instance {} deregistered from the catalog", instanceId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (Exception e) {
       LOG.warn("catalog deregistration failed (the instance expires with its TTL): {}", describe(e));
     }

@@ -21,7 +21,7 @@ public final class CatalogKeys {
   public static final Key<URI> INSTANCE_URL = Key.of("piste.catalog.instance-url", HTTP_URI, null,
       "This instance's public base URL, as registered in the catalog");
   public static final Key<Duration> TTL = Key.of("piste.catalog.ttl", DURATION_TYPE, "30s",
-      "Instance registration lifetime; the heartbeat runs every third of it");
+      "Instance registration lifetime (at least 1s); the heartbeat runs every third of it");
   public static final Key<URI> TOKEN_URI = Key.of("piste.catalog.token-uri", HTTP_URI, null,
       "OAuth2 token endpoint for the catalog's client-credentials grant; unset = no credential");
   public static final Key<String> CLIENT_ID = Key.of("piste.catalog.client-id", STRING, null,
@@ -33,7 +33,8 @@ public final class CatalogKeys {
   public static final Key<String> OPENAPI_PATH = Key.of("piste.catalog.openapi-path", URL_PATH,
       "/openapi.json", "Where the application serves its OpenAPI document");
   public static final Key<Path> OPENAPI_FILE = Key.of("piste.catalog.openapi-file", PATH, null,
-      "An OpenAPI file that completes the generated document (web.xml apps)");
+      "A JSON OpenAPI 3.x file that completes the generated document (descriptions, schemas); "
+          + "for web.xml apps also the list of operations");
   public static final Key<String> SCOPE_DESCRIPTIONS = Key.prefix(
       "piste.catalog.scope-descriptions.", STRING,
       "Description of a scope in the OpenAPI document: piste.catalog.scope-descriptions.invoices:read=...");

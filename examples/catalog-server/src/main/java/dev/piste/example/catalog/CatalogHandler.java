@@ -1,0 +1,199 @@
+package dev.piste.example.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The catalog's HTTP protocol and portal.
+ *
+ * <pre>
+ * GET    /                                                 the developer portal (HTML)
+ * GET    /apis                                             every API version and its live instances (JSON)
+ * GET    /apis/{apiId}/versions/{version}                  descriptor, OpenAPI, contentHash; ETag "hash",
+ *                                                          304 when If-None-Match holds the same hash
+ * PUT    /apis/{apiId}/versions/{version}                  {"descriptor":…,"openapi":…,"contentHash":…}
+ * GET    /apis/{apiId}/versions/{version}/openapi.json     the OpenAPI document
+ * PUT    /apis/{apiId}/versions/{version}/instances/{id}   {"url":…,"startedAt":…,"libraryVersion":…,"ttlSeconds":…}
+ * DELETE /apis/{apiId}/versions/{version}/instances/{id}
+ * </pre>
+ *
+ * <p>With an introspection URI, every PUT and DELETE needs a bearer token that the RFC 7662
+ * endpoint reports active; reads stay public.
+ */
+final class CatalogHandler extends Handler.Abstract {
+
+  private final CatalogStore store;
+  private final URI introspectionUri;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AtomicInteger rejected = new AtomicInteger();
+
+  CatalogHandler(CatalogStore store, URI introspectionUri) {
+    this.store = store;
+    this.introspectionUri = introspectionUri;
+  }
+
+  /** Requests refused for want of an active token. */
+  int rejected() {
+    return rejected.get();
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String method = request.getMethod();
+    String path = request.getHttpURI().getPath();
+    String[] seg = segments(path);
+    boolean write = method.equals("PUT") || method.equals("DELETE");
+    if (write && !authorized(request)) {
+      rejected.incrementAndGet();
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"catalog\"");
+      return send(response, callback, 401, "application/json", "{\"error\":\"invalid_token\"}");
+    }
+    if (seg.length == 0 && method.equals("GET")) {
+      return send(response, callback, 200, "text/html; charset=utf-8", Portal.render(store));
+    }
+    if (seg.length == 1 && seg[0].equals("apis") && method.equals("GET")) {
+      return send(response, callback, 200, "application/json", store.summary().toString());
+    }
+    if (seg.length >= 4 && seg[0].equals("apis") && seg[2].equals("versions")) {
+      String apiId = seg[1];
+      String version = seg[3];
+      if (seg.length == 4) {
+        return version(request, response, callback, method, apiId, version);
+      }
+      CatalogStore.Version v = store.version(apiId, version);
+      if (seg.length == 5 && seg[4].equals("openapi.json") && method.equals("GET")) {
+        return v == null ? notFound(response, callback)
+            : send(response, callback, 200, "application/json", v.openApi.toPrettyString());
+      }
+      if (seg.length == 6 && seg[4].equals("instances")) {
+        if (v == null) {
+          return notFound(response, callback);
+        }
+        if (method.equals("PUT")) {
+          JsonNode body = CatalogStore.JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+          long ttl = body.path("ttlSeconds").asLong(0);
+          String url = body.path("url").asText("");
+          if (ttl < 1 || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            return send(response, callback, 400, "application/json",
+                "{\"error\":\"url (http or https) and ttlSeconds (at least 1) are required\"}");
+          }
+          boolean created = store.putInstance(v, seg[5], url, body.path("startedAt").asText(""),
+              body.path("libraryVersion").asText(""), ttl);
+          return send(response, callback, created ? 201 : 200, "application/json", "{}");
+        }
+        if (method.equals("DELETE")) {
+          store.removeInstance(v, seg[5]);
+          response.setStatus(204);
+          callback.succeeded();
+          return true;
+        }
+      }
+    }
+    return notFound(response, callback);
+  }
+
+  private boolean version(Request request, Response response, Callback callback, String method,
+      String apiId, String version) throws IOException {
+    CatalogStore.Version v = store.version(apiId, version);
+    if (method.equals("GET")) {
+      if (v == null) {
+        return notFound(response, callback);
+      }
+      String etag = "\"" + v.contentHash + "\"";
+      response.getHeaders().put(HttpHeader.ETAG, etag);
+      String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
+      if (inm != null && (inm.equals("*") || java.util.Arrays.stream(inm.split(","))
+          .map(String::trim).anyMatch(etag::equals))) {
+        response.setStatus(304);
+        callback.succeeded();
+        return true;
+      }
+      ObjectNode body = CatalogStore.JSON.createObjectNode();
+      body.set("descriptor", v.descriptor);
+      body.set("openapi", v.openApi);
+      body.put("contentHash", v.contentHash);
+      return send(response, callback, 200, "application/json", body.toString());
+    }
+    if (method.equals("PUT")) {
+      JsonNode body = CatalogStore.JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+      if (!(body.path("descriptor") instanceof ObjectNode d) || !(body.path("openapi") instanceof ObjectNode o)
+          || body.path("contentHash").asText("").isEmpty()
+          || !apiId.equals(d.path("id").asText()) || !version.equals(d.path("version").asText())) {
+        return send(response, callback, 400, "application/json",
+            "{\"error\":\"descriptor (matching the URL's id and version), openapi and contentHash are required\"}");
+      }
+      boolean created = store.putVersion(apiId, version, d, o, body.path("contentHash").asText());
+      response.getHeaders().put(HttpHeader.ETAG, "\"" + body.path("contentHash").asText() + "\"");
+      return send(response, callback, created ? 201 : 200, "application/json", "{}");
+    }
+    return notFound(response, callback);
+  }
+
+  private boolean authorized(Request request) throws IOException {
+    if (introspectionUri == null) {
+      return true;
+    }
+    String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    String token = auth.substring(7).trim();
+    HttpRequest introspect = HttpRequest.newBuilder(introspectionUri).timeout(Duration.ofSeconds(5))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+        .build();
+    try {
+      HttpResponse<String> r = http.send(introspect, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && CatalogStore.JSON.readTree(r.body()).path("active").asBoolean(false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static String[] segments(String path) {
+    String p = path == null ? "" : path;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    if (p.isEmpty()) {
+      return new String[0];
+    }
+    String[] raw = p.split("/");
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = URLDecoder.decode(raw[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+    return raw;
+  }
+
+  private static boolean notFound(Response response, Callback callback) {
+    return send(response, callback, 404, "application/json", "{\"error\":\"not found\"}");
+  }
+
+  private static boolean send(Response response, Callback callback, int status, String type,
+      String body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    Content.Sink.write(response, true, body, callback);
+    return true;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.piste.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.audit.AuditEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class JsonLinesFileSinkTest {
+
+  @TempDir
+  Path dir;
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    private volatile Instant now;
+
+    MovableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private static List<AuditEvent> batch(int from, int n) {
+    List<AuditEvent> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(AuditEvent.builder().eventId(String.format("00000000-0000-4000-8000-%012d", i))
+          .timestamp(Instant.EPOCH).requestId("r-" + i).traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+          .spanId("00f067aa0ba902b7").operationId("op").method("GET").path("/x").status(200)
+          .outcome("allowed").instanceId("i").build());
+    }
+    return out;
+  }
+
+  private List<String> files() throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private List<String> allLines() throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (String f : files()) {
+      lines.addAll(Files.readAllLines(dir.resolve(f)));
+    }
+    return lines;
+  }
+
+  @Test
+  void rotatesBySizeAndByDayAndNeverDeletesARotatedFile() throws Exception {
+    MovableClock clock = new MovableClock(Instant.parse("2026-11-28T23:59:00Z"));
+    JsonLinesFileSink sink = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 4096, clock);
+    for (int i = 0; i < 40; i += 5) {
+      sink.write(batch(i, 5));
+    }
+    List<String> sameDay = files();
+    assertThat(sameDay).contains("audit.jsonl", "audit.2026-11-28.1.jsonl",
+        "audit.2026-11-28.2.jsonl");
+    for (String f : sameDay) {
+      assertThat(Files.size(dir.resolve(f))).isLessThanOrEqualTo(4096);
+    }
+    clock.set(Instant.parse("2026-11-29T00:00:01Z"));
+    sink.write(batch(40, 1));
+    sink.close();
+    assertThat(files()).containsAll(sameDay);
+    assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).hasSize(1)
+        .allSatisfy(l -> assertThat(l).contains("\"requestId\":\"r-40\""));
+    List<String> lines = allLines();
+    assertThat(lines).hasSize(41);
+    assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("{\"eventId\":").endsWith("}"));
+  }
+
+  @Test
+  void appendsToAnExistingFileOfTheSameDayAfterARestart() throws Exception {
+    MovableClock clock = new MovableClock(Instant.now());
+    JsonLinesFileSink a = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);
+    a.write(batch(0, 2));
+    a.close();
+    JsonLinesFileSink b = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);
+    b.write(batch(2, 2));
+    b.close();
+    assertThat(files()).containsExactly("audit.jsonl");
+    assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).hasSize(4);
+  }
+}

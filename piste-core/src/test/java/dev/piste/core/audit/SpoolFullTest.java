@@ -1,0 +1,103 @@
+package dev.piste.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.pipeline.OperationPolicy;
+import dev.piste.core.testing.AuditCollectorServer;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When the spool cannot take events (full disk, unusable directory) the loss is counted and logged, and requests keep being served. */
+final class SpoolFullTest {
+
+  private static final OperationPolicy LIST = AuditHarness.policy("InvoiceResource.list",
+      "/v1/invoices");
+
+  @TempDir
+  Path dir;
+
+  private static String captureErr(Runnable r) {
+    PrintStream original = System.err;
+    AuditSecretsTest.Tee tee = new AuditSecretsTest.Tee(original);
+    System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setErr(original);
+    }
+    return tee.copy.toString(StandardCharsets.UTF_8);
+  }
+
+  private static int serveAll(AuditHarness h, int count) {
+    int served = 0;
+    for (int i = 0; i < count; i++) {
+      int status = h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+          .header("X-Request-Id", "r-" + i), LIST, null);
+      if (status == 200) {
+        served++;
+      }
+    }
+    return served;
+  }
+
+  @Test
+  void aFullSpoolCountsAndLogsTheLossAndRequestsKeepBeingServed() throws Exception {
+    try (AuditCollectorServer collector = new AuditCollectorServer(false)) {
+      collector.down(true);
+      int total = 2000;
+      long[] lost = new long[1];
+      long[] recorded = new long[1];
+      String log = captureErr(() -> {
+        try (AuditHarness h = new AuditHarness(PisteConfig.of(Map.of(
+            "piste.audit.sinks", "http",
+            "piste.audit.http.url", collector.url().toString(),
+            "piste.audit.spool-dir", dir.resolve("spool").toString(),
+            "piste.audit.spool-max-size", "64KiB",
+            "piste.audit.flush-interval", "10ms")))) {
+          assertThat(serveAll(h, total)).isEqualTo(total);
+          AuditAwait.until(Duration.ofSeconds(20), () -> h.audit.settled() == total,
+              () -> h.audit.stats().toString());
+          lost[0] = h.audit.stats().lost.get();
+          recorded[0] = h.audit.stats().recorded.get();
+          assertThat(lost[0]).isPositive().isLessThan(total);
+          collector.down(false);
+          AuditAwait.until(Duration.ofSeconds(20),
+              () -> collector.distinctEvents() == total - lost[0],
+              () -> collector.distinctEvents() + " at collector; " + h.audit.stats());
+        }
+      });
+      assertThat(recorded[0]).isEqualTo(total);
+      assertThat(log).contains("AUDIT EVENTS LOST").contains("piste.audit.spool-max-size");
+    }
+  }
+
+  @Test
+  void anUnusableSpoolDirectoryLosesOnlyWhatTheSinkCannotTakeAndSaysSo() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+    try (AuditCollectorServer collector = new AuditCollectorServer(false)) {
+      String log = captureErr(() -> {
+        try (AuditHarness h = new AuditHarness(PisteConfig.of(Map.of(
+            "piste.audit.sinks", "http",
+            "piste.audit.http.url", collector.url().toString(),
+            "piste.audit.spool-dir", file.resolve("spool").toString(),
+            "piste.audit.flush-interval", "10ms")))) {
+          assertThat(serveAll(h, 100)).isEqualTo(100);
+          AuditAwait.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 100,
+              () -> h.audit.stats().toString());
+          collector.down(true);
+          assertThat(serveAll(h, 100)).isEqualTo(100);
+          AuditAwait.until(Duration.ofSeconds(10), () -> h.audit.stats().lost.get() == 100,
+              () -> h.audit.stats().toString());
+        }
+      });
+      assertThat(log).contains("AUDIT SPOOL UNAVAILABLE").contains("AUDIT EVENTS LOST");
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.piste.core.ratelimit;
+
+import static dev.piste.core.ratelimit.RedisRateLimitTest.hammer;
+import static dev.piste.core.ratelimit.TestEngine.operation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.core.testing.PostgresFixture;
+import dev.piste.core.testing.RateLimitTestClock;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The postgresql store against a real PostgreSQL on loopback, started by the test. */
+final class PostgresRateLimitTest {
+
+  private static PostgresFixture pg;
+
+  @BeforeAll
+  static void startPostgres() {
+    pg = PostgresFixture.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    pg.close();
+  }
+
+  private static Map<String, String> config(String table, String... more) {
+    Map<String, String> m = new HashMap<>(Map.of(
+        "piste.ratelimit.store", "postgresql",
+        "piste.ratelimit.jdbc.url", pg.jdbcUrl(),
+        "piste.ratelimit.jdbc.user", pg.user(),
+        "piste.ratelimit.jdbc.table", table,
+        "piste.ratelimit.store-timeout", "5s"));
+    for (int i = 0; i < more.length; i += 2) {
+      m.put(more[i], more[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void threeEnginesOnOnePostgresAdmitExactlyTheLimitUnderManyThreads() throws Exception {
+    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.exact", "150/s; 300/day",
+        "piste.ratelimit.default-plan", "exact");
+    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
+        new TestEngine(cfg, clock));
+    try {
+      assertThat(hammer(engines, 6, 20, "pg-app")).isEqualTo(150);
+      for (TestEngine e : engines) {
+        assertThat(e.stage().fallbackDecisions()).isZero();
+      }
+    } finally {
+      engines.forEach(TestEngine::close);
+    }
+  }
+
+  @Test
+  void createsItsTableOnDemandAndResetsTheDailyQuotaAtMidnight() throws Exception {
+    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-03-10T23:59:59Z"));
+    Map<String, String> cfg = config("quota_buckets", "piste.ratelimit.plans.q", "4/day",
+        "piste.ratelimit.default-plan", "q");
+    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
+        new TestEngine(cfg, clock));
+    try {
+      assertThat(hammer(engines, 3, 4, "pg-quota")).isEqualTo(4);
+      TestEngine.Result denied = engines.get(2).call("pg-quota", null, operation("list"));
+      assertThat(denied.status()).isEqualTo(429);
+      assertThat(denied.header("Retry-After")).isEqualTo("1");
+      clock.set(Instant.parse("2026-03-11T00:00:01Z"));
+      assertThat(hammer(engines, 3, 4, "pg-quota")).isEqualTo(4);
+      try (Connection c = pg.connect(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM quota_buckets")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(2);
+      }
+    } finally {
+      engines.forEach(TestEngine::close);
+    }
+  }
+
+  @Test
+  void anUnreachableDatabaseFailsOpenOnTheLocalFallback() {
+    RateLimitTestClock clock = new RateLimitTestClock(Instant.parse("2026-05-05T10:00:00Z"));
+    Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.f", "2/day",
+        "piste.ratelimit.default-plan", "f", "piste.ratelimit.store-timeout", "50ms");
+    cfg.put("piste.ratelimit.jdbc.url", "jdbc:postgresql://127.0.0.1:1/postgres");
+    try (TestEngine e = new TestEngine(cfg, clock)) {
+      assertThat(e.call("down-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("down-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("down-app", null, operation("list")).status()).isEqualTo(429);
+      assertThat(e.stage().storeDown()).isTrue();
+      assertThat(e.stage().storeFailures()).isEqualTo(1);
+    }
+  }
+}
