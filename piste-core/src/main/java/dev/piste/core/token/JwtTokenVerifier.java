@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.spec.SecretKeySpec;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
@@ -73,6 +74,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
   private final List<String> applicationClaims;
   private final String planClaim;
   private final VerifiedTokenCache cache;
+  private volatile Consumers consumers = new Consumers(Long.MIN_VALUE, new ConcurrentHashMap<>());
 
   private JwtTokenVerifier(PisteConfig config, KeySource keys) {
     this.keys = keys;
@@ -181,7 +183,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     long now = clock.millis();
     JwtClaims claims;
     try {
-      claims = consumer(key, permitted, now).processToClaims(token);
+      claims = consumerFor(key, permitted, now).processToClaims(token);
     } catch (InvalidJwtException e) {
       return TokenVerification.rejected(classify(e));
     } catch (RuntimeException e) {
@@ -194,6 +196,23 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     }
     return result;
   }
+
+  /**
+   * A consumer for this key, evaluating time at this second. jose4j's consumers are thread-safe but
+   * fix their evaluation time when built; those of the current second are reused (jose4j counts
+   * time in whole seconds anyway), so a verification does not pay for a builder.
+   */
+  private JwtConsumer consumerFor(Key key, String[] permitted, long nowMillis) {
+    long second = Math.floorDiv(nowMillis, 1000);
+    Consumers c = consumers;
+    if (c.second != second) {
+      c = new Consumers(second, new ConcurrentHashMap<>());
+      consumers = c;
+    }
+    return c.byKey.computeIfAbsent(key, k -> consumer(k, permitted, second * 1000));
+  }
+
+  private record Consumers(long second, ConcurrentHashMap<Key, JwtConsumer> byKey) {}
 
   JwtConsumer consumer(Key key, String[] permitted, long now) {
     JwtConsumerBuilder b = new JwtConsumerBuilder()

@@ -41,6 +41,12 @@ public final class ConfigValidation {
             "piste.token.audience-required=true (set it to false to accept any aud)");
       }
     }
+    if (v.get(TokenKeys.ALGORITHMS.name()) instanceof List<?> algs && algs.contains("HS256")
+        && v.get(TokenKeys.HMAC_SECRET.name()) == null) {
+      problems.add(new Problem(TokenKeys.ALGORITHMS.name(), String.join(", ",
+          algs.stream().map(String::valueOf).toList()),
+          "HS256 only together with " + TokenKeys.HMAC_SECRET.name() + " (never with JWKS keys)", null));
+    }
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_SECRET, TokenKeys.INTROSPECTION_CLIENT_ID);
     requireWith(v, problems, TokenKeys.INTROSPECTION_CLIENT_ID, TokenKeys.INTROSPECTION_CLIENT_SECRET);
     // rate limits

@@ -41,24 +41,23 @@ public final class JwtFormat {
       return UNRECOGNIZED;
     }
     int d2 = token.indexOf('.', d1 + 1);
-    int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      if (token.charAt(i) == '.') {
-        dots++;
-      }
-    }
-    if (dots == 4) {
-      return fail(TokenFailure.ENCRYPTED);
-    }
-    if (dots != 2) {
+    int d3 = d2 < 0 ? -1 : token.indexOf('.', d2 + 1);
+    if (d2 < 0) {
       return fail(TokenFailure.MALFORMED);
     }
-    if (!canonicalSegment(token, 0, d1) || !canonicalSegment(token, d1 + 1, d2)
-        || !canonicalSegment(token, d2 + 1, token.length())) {
+    if (d3 >= 0) {
+      int d4 = token.indexOf('.', d3 + 1);
+      return fail(d4 >= 0 && token.indexOf('.', d4 + 1) < 0 ? TokenFailure.ENCRYPTED
+          : TokenFailure.MALFORMED);
+    }
+    // any character outside Latin-1 becomes '?', which is outside the alphabet
+    byte[] raw = token.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    if (!canonicalSegment(raw, 0, d1) || !canonicalSegment(raw, d1 + 1, d2)
+        || !canonicalSegment(raw, d2 + 1, raw.length)) {
       return fail(TokenFailure.MALFORMED);
     }
     Base64.Decoder dec = Base64.getUrlDecoder();
-    JsonNode h = StrictJson.object(dec.decode(token.substring(0, d1)));
+    JsonNode h = StrictJson.object(dec.decode(java.util.Arrays.copyOfRange(raw, 0, d1)));
     if (h == null) {
       return fail(TokenFailure.MALFORMED);
     }
@@ -81,16 +80,11 @@ public final class JwtFormat {
     if (typ == null || !typeAllowed(typ.textValue(), types)) {
       return fail(TokenFailure.TYPE_NOT_ALLOWED);
     }
-    JsonNode claims = StrictJson.object(dec.decode(token.substring(d1 + 1, d2)));
-    if (claims == null) {
-      return fail(TokenFailure.MALFORMED);
-    }
-    for (String time : List.of("exp", "nbf", "iat")) {
-      JsonNode t = claims.get(time);
-      if (t != null && (!t.isNumber() || !Double.isFinite(t.doubleValue())
-          || Math.abs(t.doubleValue()) > 1e13)) {
-        return fail(TokenFailure.INVALID_CLAIM);
-      }
+    StrictJson.Scan claims = StrictJson.scanClaims(
+        dec.decode(java.util.Arrays.copyOfRange(raw, d1 + 1, d2)));
+    if (claims != StrictJson.Scan.VALID) {
+      return fail(claims == StrictJson.Scan.BAD_TIME ? TokenFailure.INVALID_CLAIM
+          : TokenFailure.MALFORMED);
     }
     return new Result(new Header(alg.textValue(), kid != null ? kid.textValue() : null,
         typ.textValue()), null, false);
@@ -110,38 +104,33 @@ public final class JwtFormat {
     return false;
   }
 
+  /** base64url value of each ASCII character, -1 outside the alphabet. */
+  private static final byte[] VALUES = new byte[128];
+
+  static {
+    java.util.Arrays.fill(VALUES, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      VALUES[alphabet.charAt(i)] = (byte) i;
+    }
+  }
+
   /** Non-empty, only [A-Za-z0-9_-], a valid length and zero unused bits in the last character. */
-  static boolean canonicalSegment(String s, int from, int to) {
+  static boolean canonicalSegment(byte[] s, int from, int to) {
     int len = to - from;
     if (len == 0 || len % 4 == 1) {
       return false;
     }
-    int last = 0;
+    byte[] values = VALUES;
     for (int i = from; i < to; i++) {
-      int v = value(s.charAt(i));
-      if (v < 0) {
+      byte c = s[i];
+      if (c < 0 || values[c] < 0) {
         return false;
       }
-      last = v;
     }
+    int last = values[s[to - 1]];
     int rem = len % 4;
     return rem == 0 || (rem == 2 && (last & 0x0F) == 0) || (rem == 3 && (last & 0x03) == 0);
-  }
-
-  private static int value(char c) {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    if (c == '-') {
-      return 62;
-    }
-    return c == '_' ? 63 : -1;
   }
 
   private static Result fail(TokenFailure f) {

@@ -9,12 +9,19 @@ import java.security.NoSuchAlgorithmException;
 public final class Sha256 {
   private Sha256() {}
 
-  public static byte[] digest(String s) {
+  /** One digest per thread: {@code MessageDigest.getInstance} costs more than hashing a token. */
+  private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing from the JDK", e);
     }
+  });
+
+  public static byte[] digest(String s) {
+    MessageDigest md = DIGEST.get();
+    md.reset();
+    return md.digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A map key with content equality. */
