@@ -21,7 +21,8 @@ public final class TokenKeys {
 
   public static final Key<List<String>> CREDENTIALS = Key.of("piste.token.credentials",
       ValueType.listOf(Set.of("bearer", "api-key")), "bearer, api-key",
-      "Accepted credentials, tried in this order: bearer (JWT or introspection), api-key");
+      "Accepted credentials, looked for in this order: bearer (Authorization header; JWT, else "
+          + "introspection), api-key (piste.token.api-key-header); a request with more than one is 400");
   public static final Key<URI> JWKS_URI = Key.of("piste.token.jwks-uri", HTTP_URI, null,
       "JWKS endpoint of the issuer (https; http only for loopback)");
   public static final Key<Path> JWK_FILE = Key.of("piste.token.jwk-file", PATH, null,
