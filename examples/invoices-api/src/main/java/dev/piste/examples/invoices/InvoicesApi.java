@@ -154,6 +154,10 @@ public final class InvoicesApi implements AutoCloseable {
     InvoicesApi api;
     try {
       api = start(host, port, setup.config());
+    } catch (PisteConfigurationException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
     } catch (Exception e) {
       if (setup.devIssuer() != null) {
         setup.devIssuer().close();

@@ -95,11 +95,27 @@ public record Correlation(String requestId, String traceId, String parentSpanId,
 
   private static String randomHex(ThreadLocalRandom r, int bytes) {
     char[] out = new char[bytes * 2];
-    for (int i = 0; i < bytes; i++) {
-      int b = r.nextInt(256);
-      out[2 * i] = HEX[b >> 4];
-      out[2 * i + 1] = HEX[b & 0xF];
+    int i = 0;
+    while (i < out.length) {
+      long bits = r.nextLong();
+      for (int n = 0; n < 16 && i < out.length; n++) {
+        out[i++] = HEX[(int) (bits & 0xF)];
+        bits >>>= 4;
+      }
+    }
+    if (isZero(out)) {
+      out[out.length - 1] = '1';
     }
     return new String(out);
   }
+
+  private static boolean isZero(char[] hex) {
+    for (char c : hex) {
+      if (c != '0') {
+        return false;
+      }
+    }
+    return true;
+  }
+
 }
