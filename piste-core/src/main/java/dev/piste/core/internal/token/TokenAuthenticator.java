@@ -296,14 +296,31 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     return value;
   }
 
+  /** The characters of RFC 6750's b64token before its trailing {@code =} padding. */
+  private static final boolean[] B64TOKEN = new boolean[128];
+
+  static {
+    for (char c = 'A'; c <= 'Z'; c++) {
+      B64TOKEN[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      B64TOKEN[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      B64TOKEN[c] = true;
+    }
+    for (char c : "-._~+/".toCharArray()) {
+      B64TOKEN[c] = true;
+    }
+  }
+
   /** RFC 6750 2.1: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
   static boolean b64token(String s) {
     int n = s.length();
     int i = 0;
     while (i < n) {
       char c = s.charAt(i);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-          || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
+      if (c < 128 && B64TOKEN[c]) {
         i++;
       } else {
         break;
@@ -317,6 +334,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     }
     return i == n;
   }
+
 
   private static boolean visibleAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
