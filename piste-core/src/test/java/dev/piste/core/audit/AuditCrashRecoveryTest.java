@@ -3,6 +3,7 @@ package dev.piste.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.testing.AuditCollectorServer;
+import dev.piste.core.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class AuditCrashRecoveryTest {
           collector.down(false);
         }
       }, "http", collector.url().toString(), spool.toString(), "40000", "run1");
-      AuditAwait.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 10_000 || !first[0].alive(),
+      Poll.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 10_000 || !first[0].alive(),
           () -> "checkpoint " + first[0].checkpoint() + "; " + read(log));
       assertThat(first[0].alive()).as("the child is still running when killed").isTrue();
       first[0].kill();
