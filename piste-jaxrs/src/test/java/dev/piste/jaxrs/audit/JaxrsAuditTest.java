@@ -22,7 +22,6 @@ import jakarta.ws.rs.Produces;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
@@ -116,8 +115,7 @@ final class JaxrsAuditTest {
       String token = tokens.valid();
       ResourceConfig app = new ResourceConfig(InvoiceResource.class, HealthResource.class)
           .register(new PisteFeature(piste));
-      try (JettyServer server = JettyServer.servlets(
-          ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*"))) {
+      try (JettyServer server = JettyServer.serving(new ServletContainer(app))) {
         assertThat(server.get("/v1/invoices/42", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
         assertThat(server.get("/v1/invoices/42", "X-Request-Id", "r-401").statusCode())

@@ -70,10 +70,7 @@ final class ServletAuditTest {
               .build())
           .auditSink(events).build().start();
       String token = tokens.valid();
-      try (JettyServer server = JettyServer.servlets(ctx -> {
-        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-        JettyServer.servlet(ctx, new App(), "/*");
-      })) {
+      try (JettyServer server = JettyServer.filtered(new PisteFilter(piste), new App())) {
         assertThat(server.get("/v1/invoices?page=2", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
         assertThat(server.get("/v1/invoices", "X-Request-Id", "r-401").statusCode())
@@ -145,10 +142,7 @@ final class ServletAuditTest {
               .property("piste.audit.body.enabled", "true")
               .build())
           .auditSink(events).build().start();
-      try (JettyServer server = JettyServer.servlets(ctx -> {
-        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-        JettyServer.servlet(ctx, new App(), "/*");
-      })) {
+      try (JettyServer server = JettyServer.filtered(new PisteFilter(piste), new App())) {
         assertThat(server.send("POST", "/v1/invoices?secret=" + querySecret + "&page=1",
             "{\"amount\":5,\"password\":\"" + password + "\"}",
             "Authorization", "Bearer " + token, "Content-Type", "application/json",
