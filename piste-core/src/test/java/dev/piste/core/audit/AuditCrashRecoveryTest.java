@@ -49,17 +49,8 @@ final class AuditCrashRecoveryTest {
       assertThat(second.closed()).isTrue();
 
       Set<String> arrived = collector.requestIds();
-      List<String> missing = new ArrayList<>();
-      for (int i = 0; i < safe; i++) {
-        if (!arrived.contains("run1-" + i)) {
-          missing.add("run1-" + i);
-        }
-      }
-      for (int i = 0; i < 2000; i++) {
-        if (!arrived.contains("run2-" + i)) {
-          missing.add("run2-" + i);
-        }
-      }
+      List<String> missing = new ArrayList<>(AuditChildProcess.missing(arrived, "run1", safe));
+      missing.addAll(AuditChildProcess.missing(arrived, "run2", 2000));
       long beyond = arrived.stream().filter(r -> r.startsWith("run1-")
           && Integer.parseInt(r.substring(5)) >= safe).count();
       System.out.printf("crash test: killed at checkpoint %d, %d distinct events at the collector"

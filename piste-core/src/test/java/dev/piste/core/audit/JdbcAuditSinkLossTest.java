@@ -148,17 +148,8 @@ final class JdbcAuditSinkLossTest {
     assertThat(second.await(90)).as(read(log)).isZero();
 
     Set<String> ids = requestIds();
-    List<String> missing = new ArrayList<>();
-    for (int i = 0; i < safe; i++) {
-      if (!ids.contains("run1-" + i)) {
-        missing.add("run1-" + i);
-      }
-    }
-    for (int i = 0; i < 1000; i++) {
-      if (!ids.contains("run2-" + i)) {
-        missing.add("run2-" + i);
-      }
-    }
+    List<String> missing = new ArrayList<>(AuditChildProcess.missing(ids, "run1", safe));
+    missing.addAll(AuditChildProcess.missing(ids, "run2", 1000));
     System.out.printf("jdbc crash test: killed at checkpoint %d, %d rows before the restart, %d"
         + " after%n", safe, before, rows());
     assertThat(missing).as("killed at checkpoint %d, %d rows before the restart", safe, before)

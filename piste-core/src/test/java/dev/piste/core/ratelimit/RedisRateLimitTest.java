@@ -58,8 +58,7 @@ final class RedisRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.exact", "400/day",
         "piste.ratelimit.default-plan", "exact", "piste.ratelimit.store-timeout", "5s");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       int admitted = hammer(engines, 8, 60, "exact-app");
       assertThat(admitted).isEqualTo(400);
@@ -76,8 +75,7 @@ final class RedisRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59.500Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.q", "5/day",
         "piste.ratelimit.default-plan", "q", "piste.ratelimit.store-timeout", "5s");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       assertThat(hammer(engines, 4, 5, "quota-app")).isEqualTo(5);
       TestEngine.Result denied = engines.get(1).call("quota-app", null, operation("list"));
@@ -202,8 +200,7 @@ final class RedisRateLimitTest {
     Clock clock = Clock.systemUTC();
     Map<String, String> cfg = config("piste.ratelimit.plans.hot", "1000000/day",
         "piste.ratelimit.default-plan", "hot");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     int threads = 16;
     int perThread = 150;
     long[] latencies = new long[engines.size() * threads * perThread];

@@ -40,6 +40,12 @@ final class TestEngine implements AutoCloseable {
   final RateLimiter limiter;
   final Pipeline pipeline;
 
+  /** Three engines of one configuration, as three instances of the application sharing a store. */
+  static List<TestEngine> three(Map<String, String> properties, Clock clock) {
+    return List.of(new TestEngine(properties, clock), new TestEngine(properties, clock),
+        new TestEngine(properties, clock));
+  }
+
   TestEngine(Map<String, String> properties, Clock clock) {
     this(properties, clock, null, null);
   }
