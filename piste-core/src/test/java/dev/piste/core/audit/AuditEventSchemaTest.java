@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.piste.audit.AuditEvent;
+import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.TestRequest;
 import java.io.InputStream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.core.internal.pipeline.PathRules;
+import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.TestRequest;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.piste.audit.AuditEvent;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.AuditCollectorServer;
+import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.TestRequest;
 import java.nio.file.Path;
