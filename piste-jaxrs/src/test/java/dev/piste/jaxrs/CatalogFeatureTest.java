@@ -1,6 +1,6 @@
 package dev.piste.jaxrs;
 
-import static dev.piste.core.testing.CatalogPolling.await;
+import static dev.piste.core.testing.Poll.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
@@ -85,8 +84,8 @@ final class CatalogFeatureTest {
             "piste.token.hmac-secret", "0123456789abcdef0123456789abcdef-test-only",
             "piste.token.issuer", "https://issuer.example.com", "piste.token.audience", "invoices")))
         .catalogClient(registered::add).build().start();
-        JettyServer server = JettyServer.servlets(ctx -> ctx.addServlet(
-            new ServletHolder(new ServletContainer(new InvoicesApplication(piste))), "/*"))) {
+        JettyServer server =
+            JettyServer.serving(new ServletContainer(new InvoicesApplication(piste)))) {
       HttpResponse<String> r = server.get("/openapi.json");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(OpenApi31Schema.violations(r.body())).isEmpty();
@@ -130,8 +129,8 @@ final class CatalogFeatureTest {
         "piste.token.hmac-secret", "0123456789abcdef0123456789abcdef-test-only",
         "piste.token.issuer", "https://issuer.example.com", "piste.token.audience", "invoices"));
     try (Piste piste = Piste.create(config).start();
-        JettyServer server = JettyServer.servlets(ctx -> ctx.addServlet(
-            new ServletHolder(new ServletContainer(new InvoicesApplication(piste))), "/*"))) {
+        JettyServer server =
+            JettyServer.serving(new ServletContainer(new InvoicesApplication(piste)))) {
       assertThat(server.get("/v1/status").statusCode()).isEqualTo(200);
       assertThat(server.get("/openapi.json").statusCode()).isEqualTo(200);
       AtomicInteger instancePuts = new AtomicInteger();

@@ -89,7 +89,7 @@ final class PisteFeatureTest {
 
   private static JettyServer jersey(Piste piste, Class<?>... resources) throws Exception {
     ResourceConfig app = new ResourceConfig(resources).register(new PisteFeature(piste));
-    return JettyServer.servlets(ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*"));
+    return JettyServer.serving(new ServletContainer(app));
   }
 
   @Test

@@ -37,12 +37,8 @@ final class CatalogDocumentsServletTest {
       "piste.ratelimit.rules", "POST /v1/invoices 5/s burst 10");
 
   private static JettyServer app() throws Exception {
-    return JettyServer.servlets(ctx -> {
-      JettyServer.initParameters(ctx, CONTEXT_PARAMS);
-      JettyServer.listener(ctx, new PisteServletContextListener());
-      JettyServer.filter(ctx, new PisteFilter(), "/*");
-      JettyServer.servlet(ctx, new Hello(), "/*");
-    });
+    return JettyServer.webXml(CONTEXT_PARAMS, new PisteServletContextListener(), new PisteFilter(),
+        new Hello());
   }
 
   @Test

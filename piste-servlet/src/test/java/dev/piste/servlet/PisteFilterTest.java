@@ -107,10 +107,7 @@ final class PisteFilterTest {
   void aFilterGivenAnEngineInCodeUsesIt() throws Exception {
     try (Piste piste = Piste.create(PisteConfig.of(Map.of("piste.token.public-paths", "/open/*",
         "piste.token.realm", "coded")));
-        JettyServer server = JettyServer.servlets(ctx -> {
-          JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-          JettyServer.servlet(ctx, new EchoServlet(), "/*");
-        })) {
+        JettyServer server = JettyServer.filtered(new PisteFilter(piste), new EchoServlet())) {
       assertThat(server.get("/open/x").statusCode()).isEqualTo(200);
       assertThat(server.get("/closed").headers().firstValue("WWW-Authenticate"))
           .hasValue("Bearer realm=\"coded\"");

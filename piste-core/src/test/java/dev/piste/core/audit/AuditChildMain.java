@@ -2,6 +2,7 @@ package dev.piste.core.audit;
 
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.OperationPolicy;
+import dev.piste.core.testing.TestRequest;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -41,7 +42,7 @@ public final class AuditChildMain {
     AuditHarness h = new AuditHarness(PisteConfig.of(m));
     out.println("started");
     for (int i = 0; i < count; i++) {
-      h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+      h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
           .header("X-Request-Id", run + "-" + i), policy, null);
       if (i % 250 == 249) {
         long recorded = h.audit.stats().recorded.get();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -70,6 +71,20 @@ final class AuditChildProcess {
   }
 
   /** The last checkpoint the child printed: every event before it was safe. */
+  /**
+   * The request ids {@code run-0} to {@code run-(count-1)} that are not in {@code arrived}: the
+   * events of a run that never reached the destination.
+   */
+  static List<String> missing(Set<String> arrived, String run, int count) {
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      if (!arrived.contains(run + "-" + i)) {
+        missing.add(run + "-" + i);
+      }
+    }
+    return missing;
+  }
+
   int checkpoint() {
     return checkpoint.get();
   }

@@ -8,6 +8,7 @@ import dev.piste.audit.AuditSink;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.audit.AuditPipeline;
+import dev.piste.core.testing.MemoryAuditSink;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.piste.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.testing.AuditCollectorServer;
+import dev.piste.core.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ final class AuditCrashRecoveryTest {
           collector.down(false);
         }
       }, "http", collector.url().toString(), spool.toString(), "40000", "run1");
-      AuditAwait.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 10_000 || !first[0].alive(),
+      Poll.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 10_000 || !first[0].alive(),
           () -> "checkpoint " + first[0].checkpoint() + "; " + read(log));
       assertThat(first[0].alive()).as("the child is still running when killed").isTrue();
       first[0].kill();
@@ -48,17 +49,8 @@ final class AuditCrashRecoveryTest {
       assertThat(second.closed()).isTrue();
 
       Set<String> arrived = collector.requestIds();
-      List<String> missing = new ArrayList<>();
-      for (int i = 0; i < safe; i++) {
-        if (!arrived.contains("run1-" + i)) {
-          missing.add("run1-" + i);
-        }
-      }
-      for (int i = 0; i < 2000; i++) {
-        if (!arrived.contains("run2-" + i)) {
-          missing.add("run2-" + i);
-        }
-      }
+      List<String> missing = new ArrayList<>(AuditChildProcess.missing(arrived, "run1", safe));
+      missing.addAll(AuditChildProcess.missing(arrived, "run2", 2000));
       long beyond = arrived.stream().filter(r -> r.startsWith("run1-")
           && Integer.parseInt(r.substring(5)) >= safe).count();
       System.out.printf("crash test: killed at checkpoint %d, %d distinct events at the collector"

@@ -9,6 +9,9 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.piste.audit.AuditEvent;
+import dev.piste.core.testing.MemoryAuditSink;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.TestRequest;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,21 +63,21 @@ final class AuditEventSchemaTest {
         "piste.audit.flush-interval", "10ms", "piste.audit.query-values", "true",
         "piste.audit.body.enabled", "true"), sink)) {
       var list = AuditHarness.policy("InvoiceResource.list", "/v1/invoices");
-      h.serve(new AuditTestRequest("POST", "/v1/invoices", "a=1&token=x&b")
+      h.serve(TestRequest.of("POST", "/v1/invoices").query("a=1&token=x&b")
           .header("Authorization", "Bearer good").header("Content-Type", "application/json")
           .header("User-Agent", "x".repeat(400)), list, null, "{\"amount\":12,\"password\":\"p\"}");
-      h.serve(AuditTestRequest.get("/v1/invoices"), list, null);
-      h.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer expired"), list,
+      h.serve(TestRequest.get("/v1/invoices"), list, null);
+      h.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer expired"), list,
           null);
-      h.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer outage"), list,
+      h.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer outage"), list,
           null);
-      h.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
+      h.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
           AuditHarness.policy("x", null, "admin"), null);
-      h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+      h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
           .header("X-Test-Limit", "exhausted"), list, null);
-      h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k"), list,
+      h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k"), list,
           new IllegalStateException());
-      AuditAwait.until(Duration.ofSeconds(10), () -> sink.size() == 7, () -> sink.size() + " events");
+      Poll.until(Duration.ofSeconds(10), () -> sink.size() == 7, () -> sink.size() + " events");
     }
     List<AuditEvent> events = sink.events();
     assertThat(events).extracting(AuditEvent::outcome).containsExactlyInAnyOrder("allowed",

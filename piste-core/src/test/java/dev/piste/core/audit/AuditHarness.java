@@ -15,6 +15,7 @@ import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RateLimiter;
 import dev.piste.core.internal.problem.Problem;
 import dev.piste.core.internal.problem.Problems;
+import dev.piste.core.testing.TestRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -95,11 +96,11 @@ final class AuditHarness implements AutoCloseable {
   }
 
   /** One request; the application answers 200 with a 12-byte body, or throws {@code failure}. */
-  int serve(AuditTestRequest request, OperationPolicy policy, RuntimeException failure) {
+  int serve(TestRequest request, OperationPolicy policy, RuntimeException failure) {
     return serve(request, policy, failure, null);
   }
 
-  int serve(AuditTestRequest request, OperationPolicy policy, RuntimeException failure,
+  int serve(TestRequest request, OperationPolicy policy, RuntimeException failure,
       String body) {
     Exchange ex = pipeline.begin(request, policy);
     int status = 500;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.core.internal.pipeline.PathRules;
+import dev.piste.core.testing.MemoryAuditSink;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.TestRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +40,7 @@ final class AuditOutcomeTest {
   }
 
   private AuditEvent only(int status) {
-    AuditAwait.until(Duration.ofSeconds(10), () -> sink.size() >= 1, () -> "no event");
+    Poll.until(Duration.ofSeconds(10), () -> sink.size() >= 1, () -> "no event");
     harness.close();
     List<AuditEvent> events = sink.events();
     assertThat(events).hasSize(1);
@@ -49,7 +52,8 @@ final class AuditOutcomeTest {
   @Test
   void allowedRequestProducesOneEventWithCallerOperationAndSizes() {
     Instant before = Instant.now().minusMillis(1);
-    int status = harness.serve(new AuditTestRequest("GET", "/v1/invoices/42", "expand=lines&page=2")
+    int status = harness.serve(TestRequest.of("GET", "/v1/invoices/42").query("expand=lines&page=2")
+            .remoteAddress("192.0.2.10")
             .header("Authorization", "Bearer good")
             .header("User-Agent", "curl/8.5")
             .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -88,7 +92,7 @@ final class AuditOutcomeTest {
 
   @Test
   void missingCredentialProducesOne401Event() {
-    harness.serve(AuditTestRequest.get("/v1/invoices"),
+    harness.serve(TestRequest.get("/v1/invoices"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
     AuditEvent e = only(401);
     assertThat(e.outcome()).isEqualTo("missing_credential");
@@ -101,7 +105,7 @@ final class AuditOutcomeTest {
 
   @Test
   void invalidTokenProducesOne401EventWithItsReason() {
-    harness.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer expired"),
+    harness.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer expired"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
     AuditEvent e = only(401);
     assertThat(e.outcome()).isEqualTo("invalid_token");
@@ -110,7 +114,7 @@ final class AuditOutcomeTest {
 
   @Test
   void insufficientScopeProducesOne403EventNamingTheCaller() {
-    harness.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
+    harness.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
         AuditHarness.policy("InvoiceResource.create", "/v1/invoices", "invoices:write"), null);
     AuditEvent e = only(403);
     assertThat(e.outcome()).isEqualTo("insufficient_scope");
@@ -121,7 +125,7 @@ final class AuditOutcomeTest {
 
   @Test
   void rateLimitedRequestProducesOne429EventWithNothingRemaining() {
-    harness.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "key-123")
+    harness.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "key-123")
             .header("X-Test-Limit", "exhausted"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
     AuditEvent e = only(429);
@@ -134,7 +138,7 @@ final class AuditOutcomeTest {
 
   @Test
   void applicationFailureProducesOne500ErrorEvent() {
-    harness.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
+    harness.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer good"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"),
         new IllegalStateException("database on fire"));
     AuditEvent e = only(500);
@@ -145,7 +149,7 @@ final class AuditOutcomeTest {
 
   @Test
   void unavailableKeySourceProducesOne503Event() {
-    harness.serve(AuditTestRequest.get("/v1/invoices").header("Authorization", "Bearer outage"),
+    harness.serve(TestRequest.get("/v1/invoices").header("Authorization", "Bearer outage"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
     AuditEvent e = only(503);
     assertThat(e.outcome()).isEqualTo("unavailable");
@@ -153,7 +157,7 @@ final class AuditOutcomeTest {
 
   @Test
   void clientIpComesFromTheTrustedProxyRulesWhenTheRateLimiterSetIt() {
-    var ex = harness.pipeline.begin(AuditTestRequest.get("/v1/status").remote("10.0.0.1"),
+    var ex = harness.pipeline.begin(TestRequest.get("/v1/status").remoteAddress("10.0.0.1"),
         new dev.piste.core.internal.pipeline.OperationPolicy("status", "/v1/status", true,
             java.util.Set.of(), List.of(), true));
     ex.clientIp("203.0.113.9");
@@ -168,12 +172,12 @@ final class AuditOutcomeTest {
     PathRules rules = PathRules.compile(List.of("/health/*"), null, null, List.of("/health/*"),
         "piste.token.public-paths", "piste.token.scope-rules", "piste.ratelimit.rules",
         "piste.audit.exclude-paths");
-    harness.serve(AuditTestRequest.get("/health/live"), rules.policyFor("GET", "/health/live"),
+    harness.serve(TestRequest.get("/health/live"), rules.policyFor("GET", "/health/live"),
         null);
-    harness.serve(AuditTestRequest.get("/v1/quiet"),
+    harness.serve(TestRequest.get("/v1/quiet"),
         new dev.piste.core.internal.pipeline.OperationPolicy("quiet", "/v1/quiet", true,
             java.util.Set.of(), List.of(), false), null);
-    harness.serve(AuditTestRequest.get("/v1/invoices"), rules.policyFor("GET", "/v1/invoices"),
+    harness.serve(TestRequest.get("/v1/invoices"), rules.policyFor("GET", "/v1/invoices"),
         null);
     AuditEvent e = only(401);
     assertThat(e.path()).isEqualTo("/v1/invoices");
@@ -185,7 +189,7 @@ final class AuditOutcomeTest {
    */
   @Test
   void correlationIdsAreEchoedAndRecorded() {
-    var ex = harness.pipeline.begin(AuditTestRequest.get("/v1/invoices")
+    var ex = harness.pipeline.begin(TestRequest.get("/v1/invoices")
             .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
             .header("X-Request-Id", "req-mdc"),
         AuditHarness.policy("InvoiceResource.list", "/v1/invoices"));

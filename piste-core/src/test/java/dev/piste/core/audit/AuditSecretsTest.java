@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.PisteConfig;
 import dev.piste.core.testing.AuditCollectorServer;
-import dev.piste.core.testing.AuditPostgresFixture;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.PostgresFixture;
+import dev.piste.core.testing.TestRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,7 +77,7 @@ final class AuditSecretsTest {
     byte[] spoolBytes;
     StringBuilder rows = new StringBuilder();
     try (AuditCollectorServer collector = new AuditCollectorServer();
-        AuditPostgresFixture pg = AuditPostgresFixture.start()) {
+        PostgresFixture pg = PostgresFixture.start()) {
       try (Connection c = pg.connect(); Statement st = c.createStatement()) {
         st.execute(JdbcAuditSink.ddl("piste_audit"));
       }
@@ -98,8 +100,8 @@ final class AuditSecretsTest {
       int requests = 50;
       try (AuditHarness h = new AuditHarness(config)) {
         for (int i = 0; i < requests / 5; i++) {
-          h.serve(new AuditTestRequest("POST", "/v1/invoices",
-                  "access_token=" + QUERY_TOKEN + "&secret=" + QUERY_SECRET + "&page=" + i)
+          h.serve(TestRequest.of("POST", "/v1/invoices")
+                  .query("access_token=" + QUERY_TOKEN + "&secret=" + QUERY_SECRET + "&page=" + i)
                   .header("Authorization", "Bearer " + BEARER)
                   .header("Cookie", "session=" + COOKIE)
                   .header("X-Internal-Secret", HEADER_SECRET)
@@ -107,27 +109,27 @@ final class AuditSecretsTest {
               AuditHarness.policy("InvoiceResource.create", "/v1/invoices", "invoices:read"), null,
               "{\"amount\":12,\"password\":\"" + PASSWORD + "\",\"nested\":{\"iban\":\"" + IBAN
                   + "\"}}");
-          h.serve(new AuditTestRequest("GET", "/v1/invoices", "api_key=" + API_KEY)
+          h.serve(TestRequest.of("GET", "/v1/invoices").query("api_key=" + API_KEY)
                   .header("X-API-Key", API_KEY).header("Cookie", "a=" + COOKIE),
               AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
-          h.serve(new AuditTestRequest("GET", "/v1/invoices", "key=" + API_KEY)
+          h.serve(TestRequest.of("GET", "/v1/invoices").query("key=" + API_KEY)
                   .header("Authorization", "Bearer " + BEARER),
               AuditHarness.policy("InvoiceResource.delete", "/v1/invoices", "invoices:delete"),
               null);
-          h.serve(new AuditTestRequest("POST", "/v1/login", null)
+          h.serve(TestRequest.of("POST", "/v1/login")
                   .header("Content-Type", "application/x-www-form-urlencoded")
                   .header("Authorization", "Bearer " + BEARER),
               AuditHarness.policy("Login.post", "/v1/login"), null,
               "user=bob&password=" + PASSWORD);
-          h.serve(new AuditTestRequest("GET", "/v1/invoices", "token=" + QUERY_TOKEN)
+          h.serve(TestRequest.of("GET", "/v1/invoices").query("token=" + QUERY_TOKEN)
                   .header("Authorization", "Bearer expired." + BEARER),
               AuditHarness.policy("InvoiceResource.list", "/v1/invoices"), null);
         }
-        AuditAwait.until(Duration.ofSeconds(20), () -> h.audit.stats().spooled.get() >= requests,
+        Poll.until(Duration.ofSeconds(20), () -> h.audit.stats().spooled.get() >= requests,
             () -> h.audit.stats().toString());
         spoolBytes = readAll(spool);
         collector.down(false);
-        AuditAwait.until(Duration.ofSeconds(30),
+        Poll.until(Duration.ofSeconds(30),
             () -> collector.distinctEvents() == requests
                 && h.audit.stats().delivered.get() >= 4L * requests,
             () -> collector.distinctEvents() + " at collector; " + h.audit.stats());

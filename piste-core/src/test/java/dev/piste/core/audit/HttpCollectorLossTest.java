@@ -6,6 +6,9 @@ import dev.piste.audit.AuditEvent;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.AuditCollectorServer;
+import dev.piste.core.testing.MemoryAuditSink;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.TestRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -37,7 +40,7 @@ final class HttpCollectorLossTest {
   }
 
   private static void serve(AuditHarness h, int i) {
-    h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+    h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
         .header("X-Request-Id", "r-" + i), LIST, null);
   }
 
@@ -55,7 +58,7 @@ final class HttpCollectorLossTest {
             collector.down(true);
           } else if (i == 50_000) {
             // the outage lasts until the pipeline has met it several times
-            AuditAwait.until(Duration.ofSeconds(30),
+            Poll.until(Duration.ofSeconds(30),
                 () -> h.audit.stats().failedDeliveries.get() >= 3, () -> h.audit.stats().toString());
             collector.down(false);
             collector.hang(1500);
@@ -68,7 +71,7 @@ final class HttpCollectorLossTest {
             Thread.sleep(5);
           }
         }
-        AuditAwait.until(Duration.ofSeconds(90), () -> collector.distinctEvents() == total,
+        Poll.until(Duration.ofSeconds(90), () -> collector.distinctEvents() == total,
             () -> collector.distinctEvents() + " distinct at collector; " + h.audit.stats());
         assertThat(h.audit.stats().spooled.get()).as("the outage sent events to the spool")
             .isPositive();
@@ -100,7 +103,7 @@ final class HttpCollectorLossTest {
         }
         assertThat(h.audit.stats().overflowed.get()).isPositive();
         collector.hang(0);
-        AuditAwait.until(Duration.ofSeconds(30), () -> collector.distinctEvents() == total,
+        Poll.until(Duration.ofSeconds(30), () -> collector.distinctEvents() == total,
             () -> collector.distinctEvents() + " distinct; " + h.audit.stats());
         assertThat(h.audit.stats().lost.get()).isZero();
       }
@@ -112,14 +115,14 @@ final class HttpCollectorLossTest {
     try (AuditCollectorServer collector = new AuditCollectorServer()) {
       try (AuditHarness h = new AuditHarness(config(collector, spool))) {
         serve(h, 1);
-        AuditAwait.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 1,
+        Poll.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 1,
             () -> h.audit.stats().toString());
       }
       assertThat(collector.gzipPosts()).isZero();
       try (AuditHarness h = new AuditHarness(config(collector, spool.resolve("2"),
           "piste.audit.http.gzip", "true"))) {
         serve(h, 2);
-        AuditAwait.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 2,
+        Poll.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 2,
             () -> h.audit.stats().toString());
       }
       assertThat(collector.gzipPosts()).isEqualTo(1);
@@ -135,11 +138,11 @@ final class HttpCollectorLossTest {
       collector.down(true);
       try (AuditHarness h = new AuditHarness(config(collector, spool))) {
         serve(h, 1);
-        AuditAwait.until(Duration.ofSeconds(5), () -> h.audit.stats().spooled.get() == 1,
+        Poll.until(Duration.ofSeconds(5), () -> h.audit.stats().spooled.get() == 1,
             () -> h.audit.stats().toString());
         assertThat(h.audit.stats().failedDeliveries.get()).isPositive();
         collector.down(false);
-        AuditAwait.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 1,
+        Poll.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 1,
             () -> h.audit.stats().toString());
       }
     }
@@ -151,12 +154,12 @@ final class HttpCollectorLossTest {
       collector.hang(3000);
       try (AuditHarness h = new AuditHarness(config(collector, spool))) {
         serve(h, 1);
-        AuditAwait.until(Duration.ofSeconds(5), () -> h.audit.stats().spooled.get() == 1,
+        Poll.until(Duration.ofSeconds(5), () -> h.audit.stats().spooled.get() == 1,
             () -> h.audit.stats().toString());
         // spooled while the collector still holds the first POST: the slow write did not wait
         assertThat(collector.posts()).isZero();
         collector.hang(0);
-        AuditAwait.until(Duration.ofSeconds(15), () -> collector.distinctEvents() == 1,
+        Poll.until(Duration.ofSeconds(15), () -> collector.distinctEvents() == 1,
             () -> h.audit.stats().toString());
       }
     }

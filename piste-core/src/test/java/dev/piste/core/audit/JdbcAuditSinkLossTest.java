@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.OperationPolicy;
-import dev.piste.core.testing.AuditPostgresFixture;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.PostgresFixture;
+import dev.piste.core.testing.TestRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,14 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class JdbcAuditSinkLossTest {
 
-  private static AuditPostgresFixture pg;
+  private static PostgresFixture pg;
 
   @TempDir
   Path dir;
 
   @BeforeAll
   static void startPostgres() {
-    pg = AuditPostgresFixture.start();
+    pg = PostgresFixture.start();
   }
 
   @AfterAll
@@ -87,17 +89,17 @@ final class JdbcAuditSinkLossTest {
         "piste.audit.flush-interval", "20ms")))) {
       for (int i = 0; i < total; i++) {
         if (i == 5_000) {
-          AuditAwait.until(Duration.ofSeconds(30), () -> rows() > 0, () -> h.audit.stats().toString());
+          Poll.until(Duration.ofSeconds(30), () -> rows() > 0, () -> h.audit.stats().toString());
           pg.stop();
         } else if (i == 12_000) {
-          AuditAwait.until(Duration.ofSeconds(30),
+          Poll.until(Duration.ofSeconds(30),
               () -> h.audit.stats().failedDeliveries.get() >= 2, () -> h.audit.stats().toString());
           pg.restart();
         }
-        h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+        h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
             .header("X-Request-Id", "db-" + i), policy, null);
       }
-      AuditAwait.until(Duration.ofSeconds(60), () -> rows() == total,
+      Poll.until(Duration.ofSeconds(60), () -> rows() == total,
           () -> rows() + " rows; " + h.audit.stats());
       assertThat(h.audit.stats().spooled.get()).isPositive();
       assertThat(h.audit.stats().lost.get()).isZero();
@@ -127,13 +129,13 @@ final class JdbcAuditSinkLossTest {
     try {
       first[0] = new AuditChildProcess(log, n -> { }, "jdbc", pg.jdbcUrl(), pg.user(),
           spool.toString(), "80000", "run1");
-      AuditAwait.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 3000 || !first[0].alive(),
+      Poll.until(Duration.ofSeconds(60), () -> first[0].checkpoint() >= 3000 || !first[0].alive(),
           () -> "checkpoint " + first[0].checkpoint() + "; " + read(log));
     } finally {
       pg.restart();
     }
     int atRestart = first[0].checkpoint();
-    AuditAwait.until(Duration.ofSeconds(60),
+    Poll.until(Duration.ofSeconds(60),
         () -> rows() > 0 && first[0].checkpoint() >= atRestart + 3000 || !first[0].alive(),
         () -> "checkpoint " + first[0].checkpoint() + "; " + read(log));
     assertThat(first[0].alive()).as("the child is still running when killed").isTrue();
@@ -146,17 +148,8 @@ final class JdbcAuditSinkLossTest {
     assertThat(second.await(90)).as(read(log)).isZero();
 
     Set<String> ids = requestIds();
-    List<String> missing = new ArrayList<>();
-    for (int i = 0; i < safe; i++) {
-      if (!ids.contains("run1-" + i)) {
-        missing.add("run1-" + i);
-      }
-    }
-    for (int i = 0; i < 1000; i++) {
-      if (!ids.contains("run2-" + i)) {
-        missing.add("run2-" + i);
-      }
-    }
+    List<String> missing = new ArrayList<>(AuditChildProcess.missing(ids, "run1", safe));
+    missing.addAll(AuditChildProcess.missing(ids, "run2", 1000));
     System.out.printf("jdbc crash test: killed at checkpoint %d, %d rows before the restart, %d"
         + " after%n", safe, before, rows());
     assertThat(missing).as("killed at checkpoint %d, %d rows before the restart", safe, before)

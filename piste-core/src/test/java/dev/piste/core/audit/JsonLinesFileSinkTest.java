@@ -3,12 +3,10 @@ package dev.piste.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.audit.AuditEvent;
+import dev.piste.core.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -19,34 +17,6 @@ final class JsonLinesFileSinkTest {
 
   @TempDir
   Path dir;
-
-  /** A clock the test moves. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   private static List<AuditEvent> batch(int from, int n) {
     List<AuditEvent> out = new ArrayList<>();
@@ -75,7 +45,7 @@ final class JsonLinesFileSinkTest {
 
   @Test
   void rotatesBySizeAndByDayAndNeverDeletesARotatedFile() throws Exception {
-    MovableClock clock = new MovableClock(Instant.parse("2026-11-28T23:59:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-11-28T23:59:00Z"));
     JsonLinesFileSink sink = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 4096, clock);
     for (int i = 0; i < 40; i += 5) {
       sink.write(batch(i, 5));
@@ -99,7 +69,7 @@ final class JsonLinesFileSinkTest {
 
   @Test
   void appendsToAnExistingFileOfTheSameDayAfterARestart() throws Exception {
-    MovableClock clock = new MovableClock(Instant.now());
+    TestClock clock = TestClock.at(Instant.now());
     JsonLinesFileSink a = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);
     a.write(batch(0, 2));
     a.close();

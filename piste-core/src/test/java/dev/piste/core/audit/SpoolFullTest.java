@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.AuditCollectorServer;
+import dev.piste.core.testing.Poll;
+import dev.piste.core.testing.TestRequest;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +40,7 @@ final class SpoolFullTest {
   private static int serveAll(AuditHarness h, int count) {
     int served = 0;
     for (int i = 0; i < count; i++) {
-      int status = h.serve(AuditTestRequest.get("/v1/invoices").header("X-API-Key", "k")
+      int status = h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
           .header("X-Request-Id", "r-" + i), LIST, null);
       if (status == 200) {
         served++;
@@ -62,13 +64,13 @@ final class SpoolFullTest {
             "piste.audit.spool-max-size", "64KiB",
             "piste.audit.flush-interval", "10ms")))) {
           assertThat(serveAll(h, total)).isEqualTo(total);
-          AuditAwait.until(Duration.ofSeconds(20), () -> h.audit.settled() == total,
+          Poll.until(Duration.ofSeconds(20), () -> h.audit.settled() == total,
               () -> h.audit.stats().toString());
           lost[0] = h.audit.stats().lost.get();
           recorded[0] = h.audit.stats().recorded.get();
           assertThat(lost[0]).isPositive().isLessThan(total);
           collector.down(false);
-          AuditAwait.until(Duration.ofSeconds(20),
+          Poll.until(Duration.ofSeconds(20),
               () -> collector.distinctEvents() == total - lost[0],
               () -> collector.distinctEvents() + " at collector; " + h.audit.stats());
         }
@@ -89,11 +91,11 @@ final class SpoolFullTest {
             "piste.audit.spool-dir", file.resolve("spool").toString(),
             "piste.audit.flush-interval", "10ms")))) {
           assertThat(serveAll(h, 100)).isEqualTo(100);
-          AuditAwait.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 100,
+          Poll.until(Duration.ofSeconds(10), () -> collector.distinctEvents() == 100,
               () -> h.audit.stats().toString());
           collector.down(true);
           assertThat(serveAll(h, 100)).isEqualTo(100);
-          AuditAwait.until(Duration.ofSeconds(10), () -> h.audit.stats().lost.get() == 100,
+          Poll.until(Duration.ofSeconds(10), () -> h.audit.stats().lost.get() == 100,
               () -> h.audit.stats().toString());
         }
       });

@@ -50,8 +50,7 @@ final class PostgresRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.exact", "150/s; 300/day",
         "piste.ratelimit.default-plan", "exact");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       assertThat(hammer(engines, 6, 20, "pg-app")).isEqualTo(150);
       for (TestEngine e : engines) {
@@ -67,8 +66,7 @@ final class PostgresRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59Z"));
     Map<String, String> cfg = config("quota_buckets", "piste.ratelimit.plans.q", "4/day",
         "piste.ratelimit.default-plan", "q");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       assertThat(hammer(engines, 3, 4, "pg-quota")).isEqualTo(4);
       TestEngine.Result denied = engines.get(2).call("pg-quota", null, operation("list"));

@@ -5,23 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.piste.PisteConfigurationException;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.ratelimit.RateLimitStage;
+import dev.piste.core.testing.ConfigProblems;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 final class RateLimitConfigurationTest {
 
-  private static PisteConfigurationException problems(Map<String, String> properties) {
-    try {
-      PisteConfig.of(properties);
-    } catch (PisteConfigurationException e) {
-      return e;
-    }
-    throw new AssertionError("no problem reported");
-  }
-
   @Test
   void applicationOverrideMustNameADefinedPlan() {
-    assertThat(problems(Map.of("piste.ratelimit.plans.gold", "10/s",
+    assertThat(ConfigProblems.of(Map.of("piste.ratelimit.plans.gold", "10/s",
         "piste.ratelimit.applications.billing", "platinum")).problems())
         .anySatisfy(p -> {
           assertThat(p.key()).isEqualTo("piste.ratelimit.applications.billing");
@@ -31,7 +23,7 @@ final class RateLimitConfigurationTest {
 
   @Test
   void everyRateLimitProblemIsReportedAtOnce() {
-    PisteConfigurationException e = problems(Map.of(
+    PisteConfigurationException e = ConfigProblems.of(Map.of(
         "piste.ratelimit.store", "postgresql",
         "piste.ratelimit.jdbc.url", "jdbc:postgresql://db/x",
         "piste.ratelimit.jdbc.table", "buckets; DROP TABLE x",
@@ -45,7 +37,7 @@ final class RateLimitConfigurationTest {
 
   @Test
   void storeNeedsItsConnectionKey() {
-    assertThat(problems(Map.of("piste.ratelimit.store", "redis")).problems())
+    assertThat(ConfigProblems.of(Map.of("piste.ratelimit.store", "redis")).problems())
         .anySatisfy(p -> assertThat(p.key()).isEqualTo("piste.ratelimit.redis.uri"));
   }
 

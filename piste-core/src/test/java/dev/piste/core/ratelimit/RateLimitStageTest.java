@@ -8,7 +8,7 @@ import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.TestClock;
-import dev.piste.core.testing.RateLimitTestRequest;
+import dev.piste.core.testing.TestRequest;
 import dev.piste.ratelimit.PlanResolver;
 import java.time.Duration;
 import java.time.Instant;
@@ -193,23 +193,23 @@ final class RateLimitStageTest {
     OperationPolicy op = new OperationPolicy("status", "/v1/status", true, java.util.Set.of(),
         List.of(perIp), true);
     try (TestEngine e = new TestEngine(plans(), clock)) {
-      assertThat(e.call(new RateLimitTestRequest("GET", "/v1/status", "192.0.2.1"), op).status()).isEqualTo(200);
-      assertThat(e.call(new RateLimitTestRequest("GET", "/v1/status", "192.0.2.1"), op).status()).isEqualTo(429);
-      assertThat(e.call(new RateLimitTestRequest("GET", "/v1/status", "192.0.2.2"), op).status()).isEqualTo(200);
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("192.0.2.1"), op).status()).isEqualTo(200);
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("192.0.2.1"), op).status()).isEqualTo(429);
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("192.0.2.2"), op).status()).isEqualTo(200);
     }
   }
 
   @Test
   void anonymousLimitRejectsBeforeAuthenticationAndFailedAuthenticationsCountAgainstIt() {
     try (TestEngine e = new TestEngine(plans("piste.ratelimit.anonymous", "4/s"), clock)) {
-      RateLimitTestRequest bad = new RateLimitTestRequest("GET", "/v1/invoices", "198.51.100.7")
+      TestRequest bad = TestRequest.of("GET", "/v1/invoices").remoteAddress("198.51.100.7")
           .header("X-Test-Bad", "1");
       assertThat(e.call(bad, operation("list")).status()).isEqualTo(401);
       assertThat(e.call(bad, operation("list")).status()).isEqualTo(401);
       TestEngine.Result r = e.call(bad, operation("list"));
       assertThat(r.status()).isEqualTo(429);
       assertThat(r.exchange().reason()).isEqualTo("anonymous_limit");
-      RateLimitTestRequest good = new RateLimitTestRequest("GET", "/v1/invoices", "198.51.100.8")
+      TestRequest good = TestRequest.of("GET", "/v1/invoices").remoteAddress("198.51.100.8")
           .header("X-Test-App", "app-1");
       assertThat(e.call(good, operation("list")).status()).isEqualTo(200);
     }
@@ -230,7 +230,7 @@ final class RateLimitStageTest {
     OperationPolicy open = new OperationPolicy("status", "/v1/status", true, java.util.Set.of(),
         List.of(), true);
     try (TestEngine e = new TestEngine(plans(), clock)) {
-      TestEngine.Result r = e.call(new RateLimitTestRequest("GET", "/v1/status", "192.0.2.1"), open);
+      TestEngine.Result r = e.call(TestRequest.of("GET", "/v1/status").remoteAddress("192.0.2.1"), open);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.header("RateLimit")).isNull();
       assertThat(r.exchange().rateLimitRemaining()).isEqualTo(-1);

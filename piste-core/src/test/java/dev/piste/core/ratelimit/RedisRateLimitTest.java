@@ -4,9 +4,11 @@ import static dev.piste.core.ratelimit.TestEngine.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.Outcome;
-import dev.piste.core.testing.TestClock;
+import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.RedisServerFixture;
+import dev.piste.core.testing.TestClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,7 @@ final class RedisRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.exact", "400/day",
         "piste.ratelimit.default-plan", "exact", "piste.ratelimit.store-timeout", "5s");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       int admitted = hammer(engines, 8, 60, "exact-app");
       assertThat(admitted).isEqualTo(400);
@@ -75,8 +75,7 @@ final class RedisRateLimitTest {
     TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59.500Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.q", "5/day",
         "piste.ratelimit.default-plan", "q", "piste.ratelimit.store-timeout", "5s");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     try {
       assertThat(hammer(engines, 4, 5, "quota-app")).isEqualTo(5);
       TestEngine.Result denied = engines.get(1).call("quota-app", null, operation("list"));
@@ -114,7 +113,7 @@ final class RedisRateLimitTest {
       } finally {
         redis.startAgain();
       }
-      await(() -> {
+      Poll.until(Duration.ofSeconds(20), () -> {
         e.call("probe-app", null, operation("list"));
         return !e.stage().storeDown();
       });
@@ -144,18 +143,20 @@ final class RedisRateLimitTest {
         }));
       }
       try {
-        await(() -> calls.get() > 200);
+        Poll.until(Duration.ofSeconds(20), () -> calls.get() > 200);
         redis.stop();
         TestEngine.Result[] last = new TestEngine.Result[1];
         try {
-          await(() -> (last[0] = e.call("closed-app", null, operation("list"))).status() == 503);
+          Poll.until(Duration.ofSeconds(20),
+              () -> (last[0] = e.call("closed-app", null, operation("list"))).status() == 503);
           assertThat(last[0].problem().outcome()).isEqualTo(Outcome.UNAVAILABLE);
           assertThat(last[0].header("Retry-After")).isEqualTo("1");
           assertThat(e.stage().storeDown()).isTrue();
         } finally {
           redis.startAgain();
         }
-        await(() -> e.call("closed-app", null, operation("list")).status() == 200);
+        Poll.until(Duration.ofSeconds(20),
+            () -> e.call("closed-app", null, operation("list")).status() == 200);
       } finally {
         running.set(false);
         for (Future<?> f : workers) {
@@ -186,7 +187,7 @@ final class RedisRateLimitTest {
       }
       assertThat(e.stage().storeFailures()).isEqualTo(1);
       assertThat(e.stage().fallbackDecisions()).isEqualTo(3);
-      await(() -> {
+      Poll.until(Duration.ofSeconds(20), () -> {
         e.call("slow-app", null, operation("list"));
         return !e.stage().storeDown();
       });
@@ -199,8 +200,7 @@ final class RedisRateLimitTest {
     Clock clock = Clock.systemUTC();
     Map<String, String> cfg = config("piste.ratelimit.plans.hot", "1000000/day",
         "piste.ratelimit.default-plan", "hot");
-    List<TestEngine> engines = List.of(new TestEngine(cfg, clock), new TestEngine(cfg, clock),
-        new TestEngine(cfg, clock));
+    List<TestEngine> engines = TestEngine.three(cfg, clock);
     int threads = 16;
     int perThread = 150;
     long[] latencies = new long[engines.size() * threads * perThread];
@@ -280,16 +280,5 @@ final class RedisRateLimitTest {
     }
     assertThat(others.get()).isZero();
     return admitted.get();
-  }
-
-  /** Polls until the condition holds, for at most 20 seconds. */
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

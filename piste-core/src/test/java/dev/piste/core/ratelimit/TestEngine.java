@@ -14,7 +14,7 @@ import dev.piste.core.internal.pipeline.RateLimiter;
 import dev.piste.core.internal.problem.Problem;
 import dev.piste.core.internal.problem.Problems;
 import dev.piste.core.internal.ratelimit.RateLimitStage;
-import dev.piste.core.testing.RateLimitTestRequest;
+import dev.piste.core.testing.TestRequest;
 import dev.piste.ratelimit.PlanResolver;
 import dev.piste.ratelimit.RateLimitKeyResolver;
 import java.time.Clock;
@@ -39,6 +39,12 @@ final class TestEngine implements AutoCloseable {
 
   final RateLimiter limiter;
   final Pipeline pipeline;
+
+  /** Three engines of one configuration, as three instances of the application sharing a store. */
+  static List<TestEngine> three(Map<String, String> properties, Clock clock) {
+    return List.of(new TestEngine(properties, clock), new TestEngine(properties, clock),
+        new TestEngine(properties, clock));
+  }
 
   TestEngine(Map<String, String> properties, Clock clock) {
     this(properties, clock, null, null);
@@ -73,7 +79,7 @@ final class TestEngine implements AutoCloseable {
     return (RateLimitStage) limiter;
   }
 
-  Result call(RateLimitTestRequest request, OperationPolicy policy) {
+  Result call(TestRequest request, OperationPolicy policy) {
     Exchange ex = pipeline.begin(request, policy);
     Problem p = pipeline.enforce(ex);
     int status = p == null ? 200 : p.status();
@@ -88,7 +94,7 @@ final class TestEngine implements AutoCloseable {
 
   /** A call of application {@code app} (with an optional plan claim) on a protected operation. */
   Result call(String app, String plan, OperationPolicy policy) {
-    RateLimitTestRequest r = new RateLimitTestRequest("GET", "/v1/invoices", "192.0.2.10");
+    TestRequest r = TestRequest.of("GET", "/v1/invoices").remoteAddress("192.0.2.10");
     if (app != null) {
       r.header("X-Test-App", app);
     }

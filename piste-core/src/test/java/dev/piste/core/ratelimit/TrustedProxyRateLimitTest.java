@@ -6,7 +6,7 @@ import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.TestClock;
-import dev.piste.core.testing.RateLimitTestRequest;
+import dev.piste.core.testing.TestRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ final class TrustedProxyRateLimitTest {
     try (TestEngine e = new TestEngine(Map.of("piste.ratelimit.trusted-proxies", "10.0.0.0/8"),
         TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {
       for (int i = 0; i < 3; i++) {
-        RateLimitTestRequest r = new RateLimitTestRequest("GET", "/v1/status", "203.0.113.5")
+        TestRequest r = TestRequest.of("GET", "/v1/status").remoteAddress("203.0.113.5")
             .header("X-Forwarded-For", "198.51.100." + i);
         TestEngine.Result result = e.call(r, perIp);
         assertThat(result.exchange().clientIp()).isEqualTo("203.0.113.5");
@@ -37,7 +37,7 @@ final class TrustedProxyRateLimitTest {
     try (TestEngine e = new TestEngine(Map.of("piste.ratelimit.trusted-proxies", "10.0.0.0/8"),
         TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {
       for (int i = 0; i < 3; i++) {
-        RateLimitTestRequest r = new RateLimitTestRequest("GET", "/v1/status", "10.0.0.1")
+        TestRequest r = TestRequest.of("GET", "/v1/status").remoteAddress("10.0.0.1")
             .header("X-Forwarded-For", "198.51.100." + i);
         assertThat(e.call(r, perIp).status()).isEqualTo(200);
       }

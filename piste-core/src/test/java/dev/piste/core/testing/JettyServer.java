@@ -55,6 +55,33 @@ public final class JettyServer implements AutoCloseable {
     return new JettyServer(context);
   }
 
+  /** Starts {@code servlet} alone at {@code /*}. */
+  public static JettyServer serving(Servlet servlet) throws Exception {
+    return servlets(ctx -> servlet(ctx, servlet, "/*"));
+  }
+
+  /** Starts {@code servlet} at {@code /*} behind {@code filter} at {@code /*}. */
+  public static JettyServer filtered(Filter filter, Servlet servlet) throws Exception {
+    return servlets(ctx -> {
+      filter(ctx, filter, "/*");
+      servlet(ctx, servlet, "/*");
+    });
+  }
+
+  /**
+   * Starts a context as a {@code web.xml} would declare it: context parameters, a listener, and
+   * {@code servlet} at {@code /*} behind {@code filter} at {@code /*}.
+   */
+  public static JettyServer webXml(Map<String, String> contextParams, EventListener listener,
+      Filter filter, Servlet servlet) throws Exception {
+    return servlets(ctx -> {
+      initParameters(ctx, contextParams);
+      listener(ctx, listener);
+      filter(ctx, filter, "/*");
+      servlet(ctx, servlet, "/*");
+    });
+  }
+
   /** Helpers for the setup callback. */
   public static void initParameters(ServletContextHandler context, Map<String, String> params) {
     params.forEach(context::setInitParameter);

@@ -7,10 +7,10 @@ import dev.piste.annotation.Public;
 import dev.piste.annotation.RateLimit;
 import dev.piste.annotation.RequiresScopes;
 import dev.piste.audit.AuditEvent;
-import dev.piste.audit.AuditSink;
 import dev.piste.core.Piste;
 import dev.piste.core.testing.JettyServer;
 import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.jaxrs.PisteFeature;
 import jakarta.ws.rs.Consumes;
@@ -20,9 +20,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
@@ -35,23 +32,6 @@ final class JaxrsAuditTest {
   java.nio.file.Path spool;
 
   /** Keeps every event. */
-  static final class Events implements AuditSink {
-    final List<AuditEvent> all = new ArrayList<>();
-
-    @Override
-    public synchronized void write(List<AuditEvent> batch) {
-      all.addAll(batch);
-    }
-
-    synchronized List<AuditEvent> withRequestId(String id) {
-      return all.stream().filter(e -> id.equals(e.requestId())).toList();
-    }
-
-    synchronized int size() {
-      return all.size();
-    }
-  }
-
   @Path("/v1/invoices")
   @RequiresScopes("invoices:read")
   public static final class InvoiceResource {
@@ -103,7 +83,7 @@ final class JaxrsAuditTest {
   @Test
   void eachOutcomeOnRealJerseyProducesExactlyOneEventWithItsFields() throws Exception {
     TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
-    Events events = new Events();
+    MemoryAuditSink events = new MemoryAuditSink();
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
       Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
               .property("piste.api.id", "invoices")
@@ -116,8 +96,7 @@ final class JaxrsAuditTest {
       String token = tokens.valid();
       ResourceConfig app = new ResourceConfig(InvoiceResource.class, HealthResource.class)
           .register(new PisteFeature(piste));
-      try (JettyServer server = JettyServer.servlets(
-          ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*"))) {
+      try (JettyServer server = JettyServer.serving(new ServletContainer(app))) {
         assertThat(server.get("/v1/invoices/42", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
         assertThat(server.get("/v1/invoices/42", "X-Request-Id", "r-401").statusCode())
@@ -140,7 +119,7 @@ final class JaxrsAuditTest {
         piste.close();
       }
     }
-    AuditEvent ok = one(events, "r-200");
+    AuditEvent ok = events.one("r-200");
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.outcome()).isEqualTo("allowed");
     assertThat(ok.applicationId()).isEqualTo(TokenFactory.CLIENT);
@@ -150,28 +129,22 @@ final class JaxrsAuditTest {
     assertThat(ok.pathTemplate()).isEqualTo("/v1/invoices/{id}");
     assertThat(ok.path()).isEqualTo("/v1/invoices/42");
 
-    assertThat(one(events, "r-401").outcome()).isEqualTo("missing_credential");
-    AuditEvent scope = one(events, "r-403");
+    assertThat(events.one("r-401").outcome()).isEqualTo("missing_credential");
+    AuditEvent scope = events.one("r-403");
     assertThat(scope.status()).isEqualTo(403);
     assertThat(scope.outcome()).isEqualTo("insufficient_scope");
-    assertThat(one(events, "r-429a").status()).isEqualTo(200);
-    AuditEvent limited = one(events, "r-429");
+    assertThat(events.one("r-429a").status()).isEqualTo(200);
+    AuditEvent limited = events.one("r-429");
     assertThat(limited.status()).isEqualTo(429);
     assertThat(limited.outcome()).isEqualTo("rate_limited");
-    AuditEvent boom = one(events, "r-500");
+    AuditEvent boom = events.one("r-500");
     assertThat(boom.status()).isEqualTo(500);
     assertThat(boom.outcome()).isEqualTo("error");
     assertThat(boom.toJson()).doesNotContain("must not be audited");
     assertThat(events.withRequestId("r-health")).as("@NoAudit").isEmpty();
-    AuditEvent body = one(events, "r-body");
+    AuditEvent body = events.one("r-body");
     assertThat(body.requestBody()).isEqualTo("{\"amount\":5,\"password\":\"***\"}");
     assertThat(body.toJson()).doesNotContain("PASSWORDSECRET6161");
     assertThat(events.size()).isEqualTo(7);
-  }
-
-  private static AuditEvent one(Events events, String requestId) {
-    List<AuditEvent> e = events.withRequestId(requestId);
-    assertThat(e).as("events of request %s", requestId).hasSize(1);
-    return e.get(0);
   }
 }

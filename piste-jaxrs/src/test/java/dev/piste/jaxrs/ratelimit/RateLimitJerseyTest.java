@@ -18,7 +18,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.jose4j.jwt.JwtClaims;
@@ -63,7 +62,7 @@ final class RateLimitJerseyTest {
 
   private static JettyServer jersey(Piste piste) throws Exception {
     ResourceConfig app = new ResourceConfig(InvoiceResource.class).register(new PisteFeature(piste));
-    return JettyServer.servlets(ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*"));
+    return JettyServer.serving(new ServletContainer(app));
   }
 
   private String token(String plan) {

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -87,8 +86,7 @@ final class JaxrsTokenTest {
         .property("piste.token.api-key-file", keys.toString()).build());
     ResourceConfig app = new ResourceConfig(InvoiceResource.class, StatusResource.class)
         .register(new PisteFeature(piste)).register(RolesAllowedDynamicFeature.class);
-    server = JettyServer.servlets(ctx -> ctx.addServlet(new ServletHolder(new ServletContainer(app)),
-        "/*"));
+    server = JettyServer.serving(new ServletContainer(app));
   }
 
   @AfterAll

@@ -3,10 +3,10 @@ package dev.piste.servlet.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.audit.AuditEvent;
-import dev.piste.audit.AuditSink;
 import dev.piste.core.Piste;
 import dev.piste.core.testing.JettyServer;
 import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.servlet.PisteFilter;
 import jakarta.servlet.http.HttpServlet;
@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,20 +25,6 @@ final class ServletAuditTest {
 
   @TempDir
   Path spool;
-
-  /** Keeps every event. */
-  static final class Events implements AuditSink {
-    final List<AuditEvent> all = new ArrayList<>();
-
-    @Override
-    public synchronized void write(List<AuditEvent> batch) {
-      all.addAll(batch);
-    }
-
-    synchronized List<AuditEvent> withRequestId(String id) {
-      return all.stream().filter(e -> id.equals(e.requestId())).toList();
-    }
-  }
 
   /** 200 with a 5-byte body (after reading the request body); /v1/boom throws. */
   static final class App extends HttpServlet {
@@ -59,7 +44,7 @@ final class ServletAuditTest {
   @Test
   void eachOutcomeOnRealJettyProducesExactlyOneEventWithItsFields() throws Exception {
     TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
-    Events events = new Events();
+    MemoryAuditSink events = new MemoryAuditSink();
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
       Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
               .property("piste.api.id", "invoices")
@@ -70,10 +55,7 @@ final class ServletAuditTest {
               .build())
           .auditSink(events).build().start();
       String token = tokens.valid();
-      try (JettyServer server = JettyServer.servlets(ctx -> {
-        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-        JettyServer.servlet(ctx, new App(), "/*");
-      })) {
+      try (JettyServer server = JettyServer.filtered(new PisteFilter(piste), new App())) {
         assertThat(server.get("/v1/invoices?page=2", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
         assertThat(server.get("/v1/invoices", "X-Request-Id", "r-401").statusCode())
@@ -91,7 +73,7 @@ final class ServletAuditTest {
         piste.close();
       }
     }
-    AuditEvent ok = one(events, "r-200");
+    AuditEvent ok = events.one("r-200");
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.outcome()).isEqualTo("allowed");
     assertThat(ok.applicationId()).isEqualTo(TokenFactory.CLIENT);
@@ -104,22 +86,22 @@ final class ServletAuditTest {
     assertThat(ok.instanceId()).isNotBlank();
     assertThat(ok.responseBytes()).isEqualTo(5L);
 
-    AuditEvent missing = one(events, "r-401");
+    AuditEvent missing = events.one("r-401");
     assertThat(missing.status()).isEqualTo(401);
     assertThat(missing.outcome()).isEqualTo("missing_credential");
     assertThat(missing.responseBytes()).isPositive();
 
-    AuditEvent scope = one(events, "r-403");
+    AuditEvent scope = events.one("r-403");
     assertThat(scope.status()).isEqualTo(403);
     assertThat(scope.outcome()).isEqualTo("insufficient_scope");
     assertThat(scope.pathTemplate()).isEqualTo("/v1/admin/*");
 
-    assertThat(one(events, "r-429a").rateLimitRemaining()).isZero();
-    AuditEvent limited = one(events, "r-429");
+    assertThat(events.one("r-429a").rateLimitRemaining()).isZero();
+    AuditEvent limited = events.one("r-429");
     assertThat(limited.status()).isEqualTo(429);
     assertThat(limited.outcome()).isEqualTo("rate_limited");
 
-    AuditEvent boom = one(events, "r-500");
+    AuditEvent boom = events.one("r-500");
     assertThat(boom.status()).isEqualTo(500);
     assertThat(boom.outcome()).isEqualTo("error");
     assertThat(boom.toJson()).doesNotContain("must not be audited");
@@ -128,7 +110,7 @@ final class ServletAuditTest {
   @Test
   void secretsSentToRealJettyAppearInNoByteTheSinksWrote() throws Exception {
     TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
-    Events events = new Events();
+    MemoryAuditSink events = new MemoryAuditSink();
     Path file = spool.resolve("files").resolve("audit.jsonl");
     String token = tokens.valid();
     String password = "PASSWORDSECRET6161";
@@ -145,10 +127,7 @@ final class ServletAuditTest {
               .property("piste.audit.body.enabled", "true")
               .build())
           .auditSink(events).build().start();
-      try (JettyServer server = JettyServer.servlets(ctx -> {
-        JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-        JettyServer.servlet(ctx, new App(), "/*");
-      })) {
+      try (JettyServer server = JettyServer.filtered(new PisteFilter(piste), new App())) {
         assertThat(server.send("POST", "/v1/invoices?secret=" + querySecret + "&page=1",
             "{\"amount\":5,\"password\":\"" + password + "\"}",
             "Authorization", "Bearer " + token, "Content-Type", "application/json",
@@ -161,21 +140,15 @@ final class ServletAuditTest {
         piste.close();
       }
     }
-    AuditEvent e = one(events, "r-secret");
+    AuditEvent e = events.one("r-secret");
     assertThat(e.requestBody()).isEqualTo("{\"amount\":5,\"password\":\"***\"}");
     assertThat(e.queryValues()).containsEntry("page", "1").doesNotContainKey("secret");
     assertThat(e.requestBytes()).isPositive();
-    String written = java.nio.file.Files.readString(file) + events.all;
+    String written = java.nio.file.Files.readString(file) + events.events();
     assertThat(written).contains("r-secret-2");
     for (String secret : List.of(token, token.substring(token.lastIndexOf('.') + 1), password,
         apiKey, cookie, querySecret)) {
       assertThat(written).doesNotContain(secret);
     }
-  }
-
-  private static AuditEvent one(Events events, String requestId) {
-    List<AuditEvent> e = events.withRequestId(requestId);
-    assertThat(e).as("events of request %s", requestId).hasSize(1);
-    return e.get(0);
   }
 }

@@ -41,12 +41,8 @@ final class RateLimitServletTest {
     for (int i = 0; i < extra.length; i += 2) {
       params.put(extra[i], extra[i + 1]);
     }
-    return JettyServer.servlets(ctx -> {
-      JettyServer.initParameters(ctx, params);
-      JettyServer.listener(ctx, new PisteServletContextListener());
-      JettyServer.filter(ctx, new PisteFilter(), "/*");
-      JettyServer.servlet(ctx, new OkServlet(), "/*");
-    });
+    return JettyServer.webXml(params, new PisteServletContextListener(), new PisteFilter(),
+        new OkServlet());
   }
 
   @Test

@@ -49,10 +49,7 @@ final class ServletHostileTokenTest {
     jwks = JwksServer.start().body(HostileTokens.jwks());
     piste = Piste.create(TokenFactory.config(HostileTokens.CLOCK, jwks.uri())
         .property("piste.token.realm", "invoices").build());
-    server = JettyServer.servlets(ctx -> {
-      JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-      JettyServer.servlet(ctx, new EchoServlet(), "/*");
-    });
+    server = JettyServer.filtered(new PisteFilter(piste), new EchoServlet());
   }
 
   @AfterAll

@@ -53,10 +53,7 @@ final class ServletTokenTest {
         .property("piste.token.public-paths", "/v1/status")
         .property("piste.token.scope-rules",
             "GET /v1/invoices/* invoices:read; POST /v1/invoices invoices:write").build());
-    server = JettyServer.servlets(ctx -> {
-      JettyServer.filter(ctx, new PisteFilter(piste), "/*");
-      JettyServer.servlet(ctx, new EchoServlet(), "/*");
-    });
+    server = JettyServer.filtered(new PisteFilter(piste), new EchoServlet());
   }
 
   @AfterAll

@@ -37,10 +37,7 @@ final class InvoicesWebXmlAuditTest {
     List<String> limited = new ArrayList<>();
     String token = tokens.valid();
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
-      WebAppContext webapp = new WebAppContext();
-      webapp.setContextPath("/");
-      webapp.setWar("src/main/webapp");
-      webapp.setParentLoaderPriority(true);
+      WebAppContext webapp = ExampleWebapp.context();
       webapp.setInitParameter("piste.token.jwks-uri", jwks.uri().toString());
       webapp.setInitParameter("piste.token.issuer", TokenFactory.ISSUER);
       webapp.setInitParameter("piste.token.audience", TokenFactory.AUDIENCE);

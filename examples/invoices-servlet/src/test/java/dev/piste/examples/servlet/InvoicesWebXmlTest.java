@@ -18,10 +18,7 @@ final class InvoicesWebXmlTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    webapp = new WebAppContext();
-    webapp.setContextPath("/");
-    webapp.setWar("src/main/webapp");
-    webapp.setParentLoaderPriority(true);
+    webapp = ExampleWebapp.context();
     server = JettyServer.start(webapp);
   }
 

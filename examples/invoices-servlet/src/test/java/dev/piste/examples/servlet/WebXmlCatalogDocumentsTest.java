@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.piste.core.testing.JettyServer;
 import dev.piste.core.testing.OpenApi31Schema;
 import java.net.http.HttpResponse;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,11 +19,7 @@ final class WebXmlCatalogDocumentsTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    WebAppContext webapp = new WebAppContext();
-    webapp.setContextPath("/");
-    webapp.setWar("src/main/webapp");
-    webapp.setParentLoaderPriority(true);
-    server = JettyServer.start(webapp);
+    server = JettyServer.start(ExampleWebapp.context());
   }
 
   @AfterAll

@@ -1,6 +1,6 @@
 package dev.piste.core.internal.catalog;
 
-import static dev.piste.core.testing.CatalogPolling.await;
+import static dev.piste.core.testing.Poll.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

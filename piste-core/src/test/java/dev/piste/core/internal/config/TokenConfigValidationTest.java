@@ -6,24 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.piste.PisteConfigurationException;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.testing.ConfigProblems;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Start-up checks of the piste.token.* keys. */
 final class TokenConfigValidationTest {
 
-  static PisteConfigurationException problems(Map<String, String> properties) {
-    try {
-      PisteConfig.of(properties);
-    } catch (PisteConfigurationException e) {
-      return e;
-    }
-    throw new AssertionError("no problem reported");
-  }
-
   @Test
   void aJwksUriMustBeHttpsUnlessLoopback() {
-    assertThat(problems(Map.of("piste.token.jwks-uri", "http://idp.example.com/jwks",
+    assertThat(ConfigProblems.of(Map.of("piste.token.jwks-uri", "http://idp.example.com/jwks",
         "piste.token.issuer", "i", "piste.token.audience", "a")).problems())
         .anyMatch(p -> p.key().equals("piste.token.jwks-uri"));
     PisteConfig.of(Map.of("piste.token.jwks-uri", "http://127.0.0.1:8080/jwks",
@@ -32,13 +24,13 @@ final class TokenConfigValidationTest {
 
   @Test
   void anIntrospectionUriMustBeHttpsUnlessLoopback() {
-    assertThat(problems(Map.of("piste.token.introspection-uri", "http://idp.example.com/i"))
+    assertThat(ConfigProblems.of(Map.of("piste.token.introspection-uri", "http://idp.example.com/i"))
         .problems()).anyMatch(p -> p.key().equals("piste.token.introspection-uri"));
   }
 
   @Test
   void aJwtKeySourceNeedsAnIssuerAndAnAudience() {
-    PisteConfigurationException e = problems(Map.of("piste.token.jwks-uri", "https://idp/jwks"));
+    PisteConfigurationException e = ConfigProblems.of(Map.of("piste.token.jwks-uri", "https://idp/jwks"));
 
     assertThat(e.problems()).anyMatch(p -> p.key().equals("piste.token.issuer"))
         .anyMatch(p -> p.key().equals("piste.token.audience"));
@@ -48,9 +40,9 @@ final class TokenConfigValidationTest {
 
   @Test
   void hs256NeedsTheSecretAndTheSecretNeeds256Bits() {
-    assertThat(problems(Map.of("piste.token.algorithms", "RS256, HS256")).problems())
+    assertThat(ConfigProblems.of(Map.of("piste.token.algorithms", "RS256, HS256")).problems())
         .anyMatch(p -> p.key().equals("piste.token.algorithms"));
-    PisteConfigurationException shortSecret = problems(Map.of("piste.token.hmac-secret", "short",
+    PisteConfigurationException shortSecret = ConfigProblems.of(Map.of("piste.token.hmac-secret", "short",
         "piste.token.issuer", "i", "piste.token.audience", "a"));
     assertThat(shortSecret.problems()).anyMatch(p -> p.key().equals("piste.token.hmac-secret"));
     assertThat(shortSecret.getMessage()).doesNotContain("short");

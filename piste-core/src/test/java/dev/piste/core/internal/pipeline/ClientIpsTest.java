@@ -3,7 +3,7 @@ package dev.piste.core.internal.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.internal.config.ValueType;
-import dev.piste.core.testing.RateLimitTestRequest;
+import dev.piste.core.testing.TestRequest;
 import org.junit.jupiter.api.Test;
 
 final class ClientIpsTest {
@@ -11,8 +11,8 @@ final class ClientIpsTest {
   private final ClientIps behindProxies =
       new ClientIps(ValueType.CIDRS.parse("10.0.0.0/8, 2001:db8:ffff::/48"));
 
-  private static RateLimitTestRequest from(String peer) {
-    return new RateLimitTestRequest("GET", "/", peer);
+  private static TestRequest from(String peer) {
+    return TestRequest.of("GET", "/").remoteAddress(peer);
   }
 
   @Test
@@ -41,7 +41,7 @@ final class ClientIpsTest {
 
   @Test
   void walksRightToLeftPastTrustedProxiesSoAClientCannotPrependAnAddress() {
-    RateLimitTestRequest r = from("10.0.0.2")
+    TestRequest r = from("10.0.0.2")
         .header("X-Forwarded-For", "6.6.6.6, 198.51.100.4")
         .header("X-Forwarded-For", "10.0.0.7");
     assertThat(behindProxies.resolve(r)).isEqualTo("198.51.100.4");
@@ -49,27 +49,27 @@ final class ClientIpsTest {
 
   @Test
   void rfc7239ForwardedWithQuotedIpv6AndPortIsUnderstood() {
-    RateLimitTestRequest r = from("10.0.0.2")
+    TestRequest r = from("10.0.0.2")
         .header("Forwarded", "for=192.0.2.43, for=\"[2001:db8:cafe::17]:4711\";proto=https");
     assertThat(behindProxies.resolve(r)).isEqualTo("2001:db8:cafe:0:0:0:0:17");
   }
 
   @Test
   void forwardedWinsOverXForwardedFor() {
-    RateLimitTestRequest r = from("10.0.0.2").header("Forwarded", "for=192.0.2.60")
+    TestRequest r = from("10.0.0.2").header("Forwarded", "for=192.0.2.60")
         .header("X-Forwarded-For", "192.0.2.61");
     assertThat(behindProxies.resolve(r)).isEqualTo("192.0.2.60");
   }
 
   @Test
   void anObfuscatedHopStopsTheWalkAtTheLastKnownAddress() {
-    RateLimitTestRequest r = from("10.0.0.2").header("Forwarded", "for=unknown, for=10.0.0.9");
+    TestRequest r = from("10.0.0.2").header("Forwarded", "for=unknown, for=10.0.0.9");
     assertThat(behindProxies.resolve(r)).isEqualTo("10.0.0.9");
   }
 
   @Test
   void whenEveryHopIsTrustedTheLeftmostIsTheClient() {
-    RateLimitTestRequest r = from("10.0.0.2").header("X-Forwarded-For", "10.9.9.9, 10.0.0.3");
+    TestRequest r = from("10.0.0.2").header("X-Forwarded-For", "10.9.9.9, 10.0.0.3");
     assertThat(behindProxies.resolve(r)).isEqualTo("10.9.9.9");
   }
 

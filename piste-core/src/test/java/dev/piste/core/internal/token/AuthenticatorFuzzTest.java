@@ -11,7 +11,7 @@ import dev.piste.core.internal.problem.Problem;
 import dev.piste.core.testing.JwksServer;
 import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.TokenFactory;
-import dev.piste.core.testing.TokenTestRequest;
+import dev.piste.core.testing.TestRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +50,7 @@ final class AuthenticatorFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void arbitraryCredentialsAreNeverAcceptedAndNeverCrash(FuzzedDataProvider data) {
-    TokenTestRequest request = TokenTestRequest.get("/fuzz");
+    TestRequest request = TestRequest.get("/fuzz");
     int shape = data.consumeInt(0, 5);
     switch (shape) {
       case 0 -> request.header("Authorization", data.consumeRemainingAsString());

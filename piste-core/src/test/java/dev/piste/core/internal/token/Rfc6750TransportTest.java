@@ -14,7 +14,7 @@ import dev.piste.core.testing.IntrospectionServer;
 import dev.piste.core.testing.JwksServer;
 import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.TokenFactory;
-import dev.piste.core.testing.TokenTestRequest;
+import dev.piste.core.testing.TestRequest;
 import dev.piste.core.token.FileApiKeyStore;
 import dev.piste.token.ApiKeyStore;
 import dev.piste.token.TokenVerification;
@@ -84,21 +84,21 @@ final class Rfc6750TransportTest {
     }
   }
 
-  Result call(Piste engine, TokenTestRequest request, OperationPolicy policy) {
+  Result call(Piste engine, TestRequest request, OperationPolicy policy) {
     Exchange ex = engine.pipeline().begin(request, policy);
     Problem p = engine.pipeline().enforce(ex);
     engine.pipeline().complete(ex, p != null ? p.status() : 200, 0, 0, null);
     return new Result(p, ex);
   }
 
-  Result call(TokenTestRequest request, OperationPolicy policy) {
+  Result call(TestRequest request, OperationPolicy policy) {
     return call(piste, request, policy);
   }
 
   @ParameterizedTest(name = "RFC 6750 2.1 / RFC 7235 2.1: scheme {0}")
   @ValueSource(strings = {"Bearer", "bearer", "BEARER", "bEaReR"})
   void theBearerSchemeIsCaseInsensitive(String scheme) {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         scheme + " " + f.valid()), READ);
 
     assertThat(r.problem()).isNull();
@@ -108,7 +108,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section3_1NoCredentialGivesOnlyTheRealm() {
-    Result r = call(TokenTestRequest.get("/v1/invoices"), READ);
+    Result r = call(TestRequest.get("/v1/invoices"), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.challenge()).isEqualTo("Bearer realm=\"invoices\"");
@@ -117,7 +117,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void aPublicOperationNeedsNoCredential() {
-    Result r = call(TokenTestRequest.get("/v1/status"), STATUS);
+    Result r = call(TestRequest.get("/v1/status"), STATUS);
 
     assertThat(r.problem()).isNull();
     assertThat(r.exchange().caller().isAnonymous()).isTrue();
@@ -127,7 +127,7 @@ final class Rfc6750TransportTest {
   void rfc6750Section3_1AnInvalidTokenGivesInvalidTokenWithAFixedDescription() {
     String token = f.sign(f.claims(), f.attacker(), "RS256");
 
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + token), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
@@ -142,7 +142,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section3_1AMissingScopeGivesInsufficientScopeNamingIt() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + f.valid()), ADMIN);
 
     assertThat(r.problem().status()).isEqualTo(403);
@@ -152,7 +152,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section2TwoAuthorizationHeadersAreABadRequest() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + f.valid()).header("authorization", "Bearer " + f.valid()), READ);
 
     assertThat(r.problem().status()).isEqualTo(400);
@@ -162,7 +162,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section2_3AQueryTokenIsABadRequestByDefault() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").query("access_token=" + f.valid()), READ);
+    Result r = call(TestRequest.get("/v1/invoices").query("access_token=" + f.valid()), READ);
 
     assertThat(r.problem().status()).isEqualTo(400);
     assertThat(r.exchange().reason()).isEqualTo("query_token");
@@ -171,11 +171,11 @@ final class Rfc6750TransportTest {
   @Test
   void rfc6750Section2_3AQueryTokenIsAcceptedOnlyWhenEnabled() throws Exception {
     try (Piste lenient = engine(b -> b.property("piste.token.allow-query-token", "true"))) {
-      Result r = call(lenient, TokenTestRequest.get("/v1/invoices")
+      Result r = call(lenient, TestRequest.get("/v1/invoices")
           .query("a=1&access_token=" + f.valid()), READ);
 
       assertThat(r.problem()).isNull();
-      Result both = call(lenient, TokenTestRequest.get("/v1/invoices")
+      Result both = call(lenient, TestRequest.get("/v1/invoices")
           .query("access_token=" + f.valid()).header("Authorization", "Bearer " + f.valid()), READ);
       assertThat(both.problem().status()).isEqualTo(400);
     }
@@ -183,7 +183,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section2TwoCredentialsAreABadRequest() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + f.valid()).header("X-API-Key", API_KEY), READ);
 
     assertThat(r.problem().status()).isEqualTo(400);
@@ -192,7 +192,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void anApiKeyInItsHeaderAuthenticatesItsApplication() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("x-api-key", API_KEY), READ);
+    Result r = call(TestRequest.get("/v1/invoices").header("x-api-key", API_KEY), READ);
 
     assertThat(r.problem()).isNull();
     Caller c = r.exchange().caller();
@@ -203,7 +203,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void anUnknownApiKeyIsInvalidAndNeverEchoed() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("X-API-Key", API_KEY + "0"), READ);
+    Result r = call(TestRequest.get("/v1/invoices").header("X-API-Key", API_KEY + "0"), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.exchange().reason()).isEqualTo("unknown_api_key");
@@ -212,7 +212,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void twoApiKeyHeadersAreABadRequest() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("X-API-Key", API_KEY)
+    Result r = call(TestRequest.get("/v1/invoices").header("X-API-Key", API_KEY)
         .header("X-API-Key", API_KEY), READ);
 
     assertThat(r.problem().status()).isEqualTo(400);
@@ -220,7 +220,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void securityBaseline2AnOversizedAuthorizationHeaderIsRefusedBeforeParsing() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + "a".repeat(9000)), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
@@ -231,7 +231,7 @@ final class Rfc6750TransportTest {
   @ValueSource(strings = {"Bearer", "Bearer ", "Bearer abc def", "Bearer abc\u00e9", "Bearer =abc",
       "Bearer abc=def", "Bearer \"abc\"", "Bearer abc,def"})
   void aBearerCredentialOutsideTheB64tokenSyntaxIsInvalid(String header) {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization", header), READ);
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization", header), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.challenge()).contains("error=\"invalid_token\"");
@@ -239,7 +239,7 @@ final class Rfc6750TransportTest {
 
   @Test
   void rfc6750Section3AnotherSchemeIsNoBearerCredential() {
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Basic dXNlcjpwYXNz"), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
@@ -250,7 +250,7 @@ final class Rfc6750TransportTest {
   void aKeySourceOutageIsA503WithRetryAfterAndNoChallenge() {
     jwks.status(503);
 
-    Result r = call(TokenTestRequest.get("/v1/invoices").header("Authorization",
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
         "Bearer " + f.valid()), READ);
 
     assertThat(r.problem().status()).isEqualTo(503);
@@ -262,9 +262,9 @@ final class Rfc6750TransportTest {
   @Test
   void onlyTheConfiguredCredentialKindsAreLookedAt() throws Exception {
     try (Piste keysOnly = engine(b -> b.property("piste.token.credentials", "api-key"))) {
-      Result bearer = call(keysOnly, TokenTestRequest.get("/v1/invoices").header("Authorization",
+      Result bearer = call(keysOnly, TestRequest.get("/v1/invoices").header("Authorization",
           "Bearer " + f.valid()), READ);
-      Result key = call(keysOnly, TokenTestRequest.get("/v1/invoices").header("X-API-Key",
+      Result key = call(keysOnly, TestRequest.get("/v1/invoices").header("X-API-Key",
           API_KEY), READ);
 
       assertThat(bearer.problem().status()).isEqualTo(401);
@@ -276,7 +276,7 @@ final class Rfc6750TransportTest {
   @Test
   void anEngineWithoutAnyKeySourceRejectsEveryToken() {
     try (Piste bare = Piste.create(PisteConfig.defaults().toBuilder().clock(clock).build())) {
-      Result r = call(bare, TokenTestRequest.get("/v1/invoices").header("Authorization",
+      Result r = call(bare, TestRequest.get("/v1/invoices").header("Authorization",
           "Bearer " + f.valid()), READ);
 
       assertThat(r.problem().status()).isEqualTo(401);
@@ -294,11 +294,11 @@ final class Rfc6750TransportTest {
             : TokenVerification.rejected(dev.piste.token.TokenFailure.INACTIVE))
         .apiKeyStore(store).build()) {
 
-      assertThat(call(custom, TokenTestRequest.get("/").header("Authorization", "Bearer good"),
+      assertThat(call(custom, TestRequest.get("/").header("Authorization", "Bearer good"),
           READ).problem()).isNull();
-      assertThat(call(custom, TokenTestRequest.get("/").header("Authorization", "Bearer bad"),
+      assertThat(call(custom, TestRequest.get("/").header("Authorization", "Bearer bad"),
           READ).exchange().reason()).isEqualTo("inactive");
-      assertThat(call(custom, TokenTestRequest.get("/").header("X-API-Key", "k"), READ).problem())
+      assertThat(call(custom, TestRequest.get("/").header("X-API-Key", "k"), READ).problem())
           .isNull();
     }
   }
@@ -309,7 +309,7 @@ final class Rfc6750TransportTest {
         .build()).tokenVerifier(t -> {
           throw new IllegalStateException("boom " + t);
         }).build()) {
-      Result r = call(failing, TokenTestRequest.get("/").header("Authorization", "Bearer abc"), READ);
+      Result r = call(failing, TestRequest.get("/").header("Authorization", "Bearer abc"), READ);
 
       assertThat(r.problem().status()).isEqualTo(503);
       assertThat(r.body()).doesNotContain("boom");
@@ -324,7 +324,7 @@ final class Rfc6750TransportTest {
       String jwt = f.valid();
       in.answer(jwt, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
 
-      Result r = call(engine, TokenTestRequest.get("/").header("Authorization", "Bearer " + jwt),
+      Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + jwt),
           READ);
 
       assertThat(r.problem()).isNull();
@@ -341,9 +341,9 @@ final class Rfc6750TransportTest {
             .property("piste.token.introspection-uri", in.uri().toString()).build())) {
       in.answer("opaque-1", "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
 
-      Result jwt = call(engine, TokenTestRequest.get("/").header("Authorization",
+      Result jwt = call(engine, TestRequest.get("/").header("Authorization",
           "Bearer " + f.valid()), READ);
-      Result opaque = call(engine, TokenTestRequest.get("/").header("Authorization",
+      Result opaque = call(engine, TestRequest.get("/").header("Authorization",
           "Bearer opaque-1"), READ);
 
       assertThat(jwt.exchange().caller().authenticationMethod()).isEqualTo(AuthenticationMethod.JWT);
