@@ -48,6 +48,12 @@ public final class Piste implements AutoCloseable {
   /** The ServletContext attribute (and JAX-RS request property) holding the application's engine. */
   public static final String CONTEXT_ATTRIBUTE = "dev.piste.core.Piste";
 
+  /**
+   * The request attribute (and JAX-RS request property) in which the servlet listener leaves the
+   * socket peer's address, so that JAX-RS filters read it without a container lookup.
+   */
+  public static final String REMOTE_ADDRESS_ATTRIBUTE = "dev.piste.core.remoteAddress";
+
   private static final Logger LOG = LoggerFactory.getLogger(Piste.class);
   private static final int NEW = 0;
   private static final int STARTED = 1;

@@ -56,7 +56,8 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     if (!pipeline.enabled() || request.getProperty(EXCHANGE_PROPERTY) != null) {
       return;
     }
-    String remote = remoteAddress.get();
+    Object known = request.getProperty(Piste.REMOTE_ADDRESS_ATTRIBUTE);
+    String remote = known instanceof String address ? address : remoteAddress.get();
     Exchange ex = pipeline.begin(new JaxrsRequestView(request, remote), policy);
     request.setProperty(EXCHANGE_PROPERTY, ex);
     Problem problem = pipeline.enforce(ex);

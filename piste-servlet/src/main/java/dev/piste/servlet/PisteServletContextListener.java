@@ -72,7 +72,9 @@ public final class PisteServletContextListener implements ServletContextListener
   public void requestInitialized(ServletRequestEvent event) {
     Piste p = piste;
     if (p != null) {
-      event.getServletRequest().setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
+      jakarta.servlet.ServletRequest request = event.getServletRequest();
+      request.setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
+      request.setAttribute(Piste.REMOTE_ADDRESS_ATTRIBUTE, request.getRemoteAddr());
     }
   }
 
