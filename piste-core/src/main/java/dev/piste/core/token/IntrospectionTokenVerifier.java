@@ -10,6 +10,7 @@ import dev.piste.core.internal.token.HttpFetcher;
 import dev.piste.core.internal.token.Scopes;
 import dev.piste.core.internal.token.Sha256;
 import dev.piste.core.internal.token.StrictJson;
+import dev.piste.core.internal.token.TokenAuthenticator;
 import dev.piste.core.internal.token.VerifiedTokenCache;
 import dev.piste.token.TokenFailure;
 import dev.piste.token.TokenVerification;
@@ -94,7 +95,7 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
 
   @Override
   public TokenVerification verify(String token) {
-    if (token == null || token.isEmpty() || !visibleAscii(token)) {
+    if (token == null || token.isEmpty() || !TokenAuthenticator.visibleAscii(token)) {
       return TokenVerification.rejected(TokenFailure.MALFORMED);
     }
     if (token.length() > maxLength) {
@@ -199,16 +200,6 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
       }
     }
     return false;
-  }
-
-  private static boolean visibleAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x21 || c > 0x7E) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String form(String s) {

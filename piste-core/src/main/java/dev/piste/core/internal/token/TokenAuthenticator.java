@@ -336,7 +336,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
   }
 
 
-  private static boolean visibleAscii(String s) {
+  /** Whether every character is visible ASCII (%x21-7E): the form of keys and opaque tokens. */
+  public static boolean visibleAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x21 || c > 0x7E) {
