@@ -50,9 +50,11 @@ public final class Piste implements AutoCloseable {
 
   /**
    * The request attribute (and JAX-RS request property) in which the servlet listener leaves the
-   * socket peer's address, so that JAX-RS filters read it without a container lookup.
+   * request's {@link dev.piste.PisteRequest} view, so that a JAX-RS filter on the same request reads
+   * headers and the client address from the servlet request rather than through the JAX-RS
+   * runtime's lookups.
    */
-  public static final String REMOTE_ADDRESS_ATTRIBUTE = "dev.piste.core.remoteAddress";
+  public static final String REQUEST_VIEW_ATTRIBUTE = "dev.piste.core.PisteRequest";
 
   private static final Logger LOG = LoggerFactory.getLogger(Piste.class);
   private static final int NEW = 0;

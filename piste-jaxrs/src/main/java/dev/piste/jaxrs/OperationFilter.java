@@ -1,6 +1,7 @@
 package dev.piste.jaxrs;
 
 import dev.piste.Caller;
+import dev.piste.PisteRequest;
 import dev.piste.core.Piste;
 import dev.piste.core.internal.audit.BodyCapture;
 import dev.piste.core.internal.pipeline.Exchange;
@@ -56,9 +57,9 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     if (!pipeline.enabled() || request.getProperty(EXCHANGE_PROPERTY) != null) {
       return;
     }
-    Object known = request.getProperty(Piste.REMOTE_ADDRESS_ATTRIBUTE);
-    String remote = known instanceof String address ? address : remoteAddress.get();
-    Exchange ex = pipeline.begin(new JaxrsRequestView(request, remote), policy);
+    PisteRequest view = request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof PisteRequest v
+        ? v : new JaxrsRequestView(request, remoteAddress.get());
+    Exchange ex = pipeline.begin(view, policy);
     request.setProperty(EXCHANGE_PROPERTY, ex);
     Problem problem = pipeline.enforce(ex);
     if (problem != null) {

@@ -74,7 +74,9 @@ public final class PisteServletContextListener implements ServletContextListener
     if (p != null) {
       jakarta.servlet.ServletRequest request = event.getServletRequest();
       request.setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
-      request.setAttribute(Piste.REMOTE_ADDRESS_ATTRIBUTE, request.getRemoteAddr());
+      if (p.enabled() && request instanceof jakarta.servlet.http.HttpServletRequest http) {
+        request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, new ServletRequestView(http));
+      }
     }
   }
 

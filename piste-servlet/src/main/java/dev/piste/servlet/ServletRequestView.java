@@ -10,14 +10,10 @@ import java.util.List;
 final class ServletRequestView implements PisteRequest {
 
   private final HttpServletRequest request;
-  private final String path;
+  private String path;
 
   ServletRequestView(HttpServletRequest request) {
     this.request = request;
-    String servletPath = request.getServletPath();
-    String pathInfo = request.getPathInfo();
-    String p = pathInfo == null ? servletPath : servletPath + pathInfo;
-    this.path = p == null || p.isEmpty() ? "/" : p;
   }
 
   @Override
@@ -25,9 +21,17 @@ final class ServletRequestView implements PisteRequest {
     return request.getMethod();
   }
 
+  /** The path within the context: servlet path and path info, computed at the first call. */
   @Override
   public String path() {
-    return path;
+    String p = path;
+    if (p == null) {
+      String servletPath = request.getServletPath();
+      String pathInfo = request.getPathInfo();
+      p = pathInfo == null ? servletPath : servletPath == null ? pathInfo : servletPath + pathInfo;
+      path = p = p == null || p.isEmpty() ? "/" : p;
+    }
+    return p;
   }
 
   @Override

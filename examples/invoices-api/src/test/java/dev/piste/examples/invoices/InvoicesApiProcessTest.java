@@ -67,6 +67,8 @@ final class InvoicesApiProcessTest {
       p.destroyForcibly();
     }
     assertThat(Files.readString(log)).contains("PISTE engine closed");
-    assertThat(Files.readString(audit)).contains("\"status\":401").contains("\"outcome\":\"missing_credential\"");
+    assertThat(Files.readString(audit)).contains("\"status\":401")
+        .contains("\"outcome\":\"missing_credential\"").contains("\"clientIp\":\"127.0.0.1\"")
+        .contains("\"path\":\"/v1/invoices\"").contains("\"operationId\":\"InvoiceResource.list\"");
   }
 }
