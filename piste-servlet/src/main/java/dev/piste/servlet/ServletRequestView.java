@@ -2,7 +2,7 @@ package dev.piste.servlet;
 
 import dev.piste.PisteRequest;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 
@@ -46,9 +46,22 @@ final class ServletRequestView implements PisteRequest {
 
   @Override
   public List<String> headers(String name) {
+    if (request.getHeader(name) == null) {
+      return List.of();
+    }
     Enumeration<String> values = request.getHeaders(name);
-    return values == null ? List.of() : Collections.list(values);
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) {
+      return List.of(first);
+    }
+    List<String> all = new ArrayList<>(2);
+    all.add(first);
+    while (values.hasMoreElements()) {
+      all.add(values.nextElement());
+    }
+    return all;
   }
+
 
   @Override
   public String remoteAddress() {
