@@ -120,7 +120,7 @@ public final class PisteFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    ServletRequestView view = new ServletRequestView(request);
+    ServletRequestView view = ServletRequestView.of(request);
     Exchange ex = pipeline.begin(view, rules.policyFor(view.method(), view.path()));
     request.setAttribute(EXCHANGE_ATTRIBUTE, ex);
     Throwable error = null;

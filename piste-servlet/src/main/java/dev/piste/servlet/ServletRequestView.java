@@ -16,6 +16,12 @@ final class ServletRequestView implements PisteRequest {
     this.request = request;
   }
 
+  /** The view the listener already made for this request, or a new one: one view per request. */
+  static ServletRequestView of(HttpServletRequest request) {
+    return request.getAttribute(dev.piste.core.Piste.REQUEST_VIEW_ATTRIBUTE) instanceof ServletRequestView v
+        ? v : new ServletRequestView(request);
+  }
+
   @Override
   public String method() {
     return request.getMethod();
