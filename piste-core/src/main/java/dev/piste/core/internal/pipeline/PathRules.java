@@ -188,43 +188,70 @@ public final class PathRules {
 
   /** The policy of a request; never {@code null}. */
   public OperationPolicy policyFor(String method, String path) {
-    boolean isPublic = false;
+    int pub = firstPattern(publicPaths, path);
+    int scope = firstRule(scopeRules, method, path);
+    int limit = firstRule(limitRules, method, path);
+    boolean audited = firstPattern(auditExcluded, path) < 0;
+    if (pub < 0 && scope < 0 && limit < 0) {
+      // no rule names this operation: its id is the path itself
+      return new OperationPolicy(method + " " + path, null, false, Set.of(), List.of(), audited);
+    }
+    Match match = new Match(method, pub, scope, limit, audited);
+    OperationPolicy cached = policies.get(match);
+    if (cached != null) {
+      return cached;
+    }
+    OperationPolicy policy = build(match);
+    if (policies.size() < MAX_CACHED) {
+      policies.putIfAbsent(match, policy);
+    }
+    return policy;
+  }
+
+  /** Which rules matched: everything the policy of a named operation depends on. */
+  private record Match(String method, int pub, int scope, int limit, boolean audited) {}
+
+  private static final int MAX_CACHED = 4096;
+  private final java.util.concurrent.ConcurrentHashMap<Match, OperationPolicy> policies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private OperationPolicy build(Match m) {
     String template = null;
-    for (Pattern p : publicPaths) {
-      if (p.matches(path)) {
-        isPublic = true;
-        template = p.text();
-        break;
-      }
+    if (m.pub() >= 0) {
+      template = publicPaths.get(m.pub()).text();
     }
     Set<String> scopes = Set.of();
-    for (MethodRule<Set<String>> r : scopeRules) {
-      if (r.matches(method, path)) {
-        scopes = r.value();
-        if (template == null) {
-          template = r.pattern().text();
-        }
-        break;
-      }
+    if (m.scope() >= 0) {
+      MethodRule<Set<String>> r = scopeRules.get(m.scope());
+      scopes = r.value();
+      template = template == null ? r.pattern().text() : template;
     }
     List<OperationLimit> limits = List.of();
-    for (MethodRule<List<Limit>> r : limitRules) {
-      if (r.matches(method, path)) {
-        limits = List.of(new OperationLimit(r.value(), "application", 1, false));
-        if (template == null) {
-          template = r.pattern().text();
-        }
-        break;
-      }
+    if (m.limit() >= 0) {
+      MethodRule<List<Limit>> r = limitRules.get(m.limit());
+      limits = List.of(new OperationLimit(r.value(), "application", 1, false));
+      template = template == null ? r.pattern().text() : template;
     }
-    boolean audited = true;
-    for (Pattern p : auditExcluded) {
-      if (p.matches(path)) {
-        audited = false;
-        break;
-      }
-    }
-    String id = method + " " + (template != null ? template : path);
-    return new OperationPolicy(id, template, isPublic, scopes, limits, audited);
+    return new OperationPolicy(m.method() + " " + template, template, m.pub() >= 0, scopes, limits,
+        m.audited());
   }
+
+  private static int firstPattern(List<Pattern> patterns, String path) {
+    for (int i = 0; i < patterns.size(); i++) {
+      if (patterns.get(i).matches(path)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int firstRule(List<? extends MethodRule<?>> rules, String method, String path) {
+    for (int i = 0; i < rules.size(); i++) {
+      if (rules.get(i).matches(method, path)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
 }
