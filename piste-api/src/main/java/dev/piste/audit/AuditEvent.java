@@ -1,9 +1,11 @@
 package dev.piste.audit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +31,6 @@ public final class AuditEvent {
 
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final String eventId;
   private final int schemaVersion;
@@ -276,105 +277,125 @@ public final class AuditEvent {
 
   /** The event as one compact JSON object, without line breaks, fields without value left out. */
   public String toJson() {
-    StringBuilder sb = new StringBuilder(512);
-    sb.append("{\"eventId\":");
-    quote(sb, eventId);
-    sb.append(",\"schemaVersion\":").append(schemaVersion);
-    sb.append(",\"timestamp\":\"");
-    TIMESTAMP.formatTo(timestamp, sb);
-    sb.append("\",\"durationMicros\":").append(durationMicros);
-    field(sb, "requestId", requestId);
-    field(sb, "traceId", traceId);
-    field(sb, "spanId", spanId);
-    field(sb, "parentSpanId", parentSpanId);
-    field(sb, "applicationId", applicationId);
-    field(sb, "subject", subject);
-    field(sb, "authMethod", authMethod);
-    field(sb, "apiId", apiId);
-    field(sb, "apiVersion", apiVersion);
-    field(sb, "operationId", operationId);
-    field(sb, "method", method);
-    field(sb, "pathTemplate", pathTemplate);
-    field(sb, "path", path);
+    return new String(toJsonBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** The UTF-8 bytes of {@link #toJson()}, written without the intermediate string. */
+  public byte[] toJsonBytes() {
+    JsonBytes j = new JsonBytes(640);
+    j.raw(F_EVENT_ID).string(eventId);
+    j.raw(F_SCHEMA_VERSION).number(schemaVersion);
+    j.raw(F_TIMESTAMP).timestamp(timestamp, TIMESTAMP);
+    j.raw(F_DURATION_MICROS).number(durationMicros);
+    field(j, F_REQUEST_ID, requestId);
+    field(j, F_TRACE_ID, traceId);
+    field(j, F_SPAN_ID, spanId);
+    field(j, F_PARENT_SPAN_ID, parentSpanId);
+    shared(j, F_APPLICATION_ID, applicationId);
+    shared(j, F_SUBJECT, subject);
+    shared(j, F_AUTH_METHOD, authMethod);
+    shared(j, F_API_ID, apiId);
+    shared(j, F_API_VERSION, apiVersion);
+    shared(j, F_OPERATION_ID, operationId);
+    shared(j, F_METHOD, method);
+    shared(j, F_PATH_TEMPLATE, pathTemplate);
+    field(j, F_PATH, path);
     if (!queryParams.isEmpty()) {
-      sb.append(",\"queryParams\":[");
+      j.raw(F_QUERY_PARAMS).raw('[');
       for (int i = 0; i < queryParams.size(); i++) {
         if (i > 0) {
-          sb.append(',');
+          j.raw(',');
         }
-        quote(sb, queryParams.get(i));
+        j.string(queryParams.get(i));
       }
-      sb.append(']');
+      j.raw(']');
     }
     if (!queryValues.isEmpty()) {
-      sb.append(",\"queryValues\":{");
+      j.raw(F_QUERY_VALUES).raw('{');
       boolean first = true;
       for (Map.Entry<String, String> e : queryValues.entrySet()) {
         if (!first) {
-          sb.append(',');
+          j.raw(',');
         }
         first = false;
-        quote(sb, e.getKey());
-        sb.append(':');
-        quote(sb, e.getValue());
+        j.string(e.getKey()).raw(':').string(e.getValue());
       }
-      sb.append('}');
+      j.raw('}');
     }
-    sb.append(",\"status\":").append(status);
-    field(sb, "outcome", outcome);
-    field(sb, "reason", reason);
-    number(sb, "rateLimitRemaining", rateLimitRemaining);
-    number(sb, "requestBytes", requestBytes);
-    number(sb, "responseBytes", responseBytes);
-    field(sb, "clientIp", clientIp);
-    field(sb, "userAgent", userAgent);
-    field(sb, "instanceId", instanceId);
-    field(sb, "requestBody", requestBody);
+    j.raw(F_STATUS).number(status);
+    shared(j, F_OUTCOME, outcome);
+    shared(j, F_REASON, reason);
+    number(j, F_RATE_LIMIT_REMAINING, rateLimitRemaining);
+    number(j, F_REQUEST_BYTES, requestBytes);
+    number(j, F_RESPONSE_BYTES, responseBytes);
+    field(j, F_CLIENT_IP, clientIp);
+    field(j, F_USER_AGENT, userAgent);
+    shared(j, F_INSTANCE_ID, instanceId);
+    field(j, F_REQUEST_BODY, requestBody);
     if (requestBodyTruncated) {
-      sb.append(",\"requestBodyTruncated\":true");
+      j.raw(F_REQUEST_BODY_TRUNCATED);
     }
-    return sb.append('}').toString();
+    return j.raw('}').toByteArray();
   }
 
-  private static void field(StringBuilder sb, String name, String value) {
+  private static void field(JsonBytes j, byte[] name, String value) {
     if (value != null) {
-      sb.append(",\"").append(name).append("\":");
-      quote(sb, value);
+      j.raw(name).string(value);
     }
   }
 
-  private static void number(StringBuilder sb, String name, Long value) {
+  private static void shared(JsonBytes j, byte[] name, String value) {
     if (value != null) {
-      sb.append(",\"").append(name).append("\":").append(value.longValue());
+      j.raw(name).shared(value);
     }
   }
 
-  private static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    int start = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x2028 && c != 0x2029 && c != 0x7f) {
-        continue;
-      }
-      sb.append(s, start, i);
-      start = i + 1;
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> sb.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
-            .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
-      }
+  private static void number(JsonBytes j, byte[] name, Long value) {
+    if (value != null) {
+      j.raw(name).number(value.longValue());
     }
-    sb.append(s, start, s.length()).append('"');
   }
+
+  /** {@code ,"name":} (or {@code {"name":} for the first field), as bytes. */
+  private static byte[] name(String name, boolean first) {
+    return ((first ? "{\"" : ",\"") + name + "\":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static final byte[] F_EVENT_ID = name("eventId", true);
+  private static final byte[] F_SCHEMA_VERSION = name("schemaVersion", false);
+  private static final byte[] F_TIMESTAMP = name("timestamp", false);
+  private static final byte[] F_DURATION_MICROS = name("durationMicros", false);
+  private static final byte[] F_REQUEST_ID = name("requestId", false);
+  private static final byte[] F_TRACE_ID = name("traceId", false);
+  private static final byte[] F_SPAN_ID = name("spanId", false);
+  private static final byte[] F_PARENT_SPAN_ID = name("parentSpanId", false);
+  private static final byte[] F_APPLICATION_ID = name("applicationId", false);
+  private static final byte[] F_SUBJECT = name("subject", false);
+  private static final byte[] F_AUTH_METHOD = name("authMethod", false);
+  private static final byte[] F_API_ID = name("apiId", false);
+  private static final byte[] F_API_VERSION = name("apiVersion", false);
+  private static final byte[] F_OPERATION_ID = name("operationId", false);
+  private static final byte[] F_METHOD = name("method", false);
+  private static final byte[] F_PATH_TEMPLATE = name("pathTemplate", false);
+  private static final byte[] F_PATH = name("path", false);
+  private static final byte[] F_QUERY_PARAMS = name("queryParams", false);
+  private static final byte[] F_QUERY_VALUES = name("queryValues", false);
+  private static final byte[] F_STATUS = name("status", false);
+  private static final byte[] F_OUTCOME = name("outcome", false);
+  private static final byte[] F_REASON = name("reason", false);
+  private static final byte[] F_RATE_LIMIT_REMAINING = name("rateLimitRemaining", false);
+  private static final byte[] F_REQUEST_BYTES = name("requestBytes", false);
+  private static final byte[] F_RESPONSE_BYTES = name("responseBytes", false);
+  private static final byte[] F_CLIENT_IP = name("clientIp", false);
+  private static final byte[] F_USER_AGENT = name("userAgent", false);
+  private static final byte[] F_INSTANCE_ID = name("instanceId", false);
+  private static final byte[] F_REQUEST_BODY = name("requestBody", false);
+  private static final byte[] F_REQUEST_BODY_TRUNCATED =
+      ",\"requestBodyTruncated\":true".getBytes(StandardCharsets.US_ASCII);
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AuditEvent e && toJson().equals(e.toJson());
+    return o instanceof AuditEvent e && Arrays.equals(toJsonBytes(), e.toJsonBytes());
   }
 
   @Override

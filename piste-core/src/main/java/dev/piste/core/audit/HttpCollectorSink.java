@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -72,14 +71,23 @@ public final class HttpCollectorSink implements AuditSink {
   }
 
   private byte[] body(List<AuditEvent> batch) throws IOException {
-    StringBuilder sb = new StringBuilder(batch.size() * 600 + 2).append('[');
-    for (int i = 0; i < batch.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append(batch.get(i).toJson());
+    byte[][] events = new byte[batch.size()][];
+    int total = 2;
+    for (int i = 0; i < events.length; i++) {
+      events[i] = batch.get(i).toJsonBytes();
+      total += events[i].length + 1;
     }
-    byte[] json = sb.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    byte[] json = new byte[Math.max(2, total - 1)];
+    json[0] = '[';
+    int at = 1;
+    for (int i = 0; i < events.length; i++) {
+      if (i > 0) {
+        json[at++] = ',';
+      }
+      System.arraycopy(events[i], 0, json, at, events[i].length);
+      at += events[i].length;
+    }
+    json[at] = ']';
     if (!gzip) {
       return json;
     }

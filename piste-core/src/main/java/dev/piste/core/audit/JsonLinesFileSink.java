@@ -2,10 +2,9 @@ package dev.piste.core.audit;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,10 +24,14 @@ import java.util.Objects;
  */
 public final class JsonLinesFileSink implements AuditSink {
 
+  /** The write buffer: reused for every batch, direct so that the channel writes it as it is. */
+  static final int BUFFER_SIZE = 64 * 1024;
+
   private final Path file;
   private final long maxSize;
   private final Clock clock;
-  private OutputStream out;
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+  private FileChannel out;
   private long size;
   private LocalDate day;
 
@@ -43,26 +46,50 @@ public final class JsonLinesFileSink implements AuditSink {
 
   @Override
   public synchronized void write(List<AuditEvent> batch) throws IOException {
-    StringBuilder sb = new StringBuilder(batch.size() * 600);
-    for (AuditEvent e : batch) {
-      sb.append(e.toJson()).append('\n');
+    byte[][] lines = new byte[batch.size()][];
+    long total = 0;
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = batch.get(i).toJsonBytes();
+      total += lines[i].length + 1;
     }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     if (out == null) {
       open(today);
     }
-    if (size > 0 && (size + bytes.length > maxSize || !today.equals(day))) {
+    if (size > 0 && (size + total > maxSize || !today.equals(day))) {
       rotate();
       open(today);
     }
     try {
-      out.write(bytes);
-      out.flush();
-      size += bytes.length;
+      buffer.clear();
+      for (byte[] line : lines) {
+        if (line.length + 1 > buffer.remaining()) {
+          drain();
+        }
+        if (line.length + 1 > buffer.capacity()) {
+          writeFully(ByteBuffer.wrap(line));
+          buffer.put((byte) '\n');
+        } else {
+          buffer.put(line).put((byte) '\n');
+        }
+      }
+      drain();
+      size += total;
     } catch (IOException e) {
       closeQuietly();
       throw e;
+    }
+  }
+
+  private void drain() throws IOException {
+    buffer.flip();
+    writeFully(buffer);
+    buffer.clear();
+  }
+
+  private void writeFully(ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      out.write(b);
     }
   }
 
@@ -78,8 +105,8 @@ public final class JsonLinesFileSink implements AuditSink {
       size = 0;
       day = today;
     }
-    out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND), 64 * 1024);
+    out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
   }
 
   private void rotate() throws IOException {

@@ -68,6 +68,27 @@ final class JsonLinesFileSinkTest {
   }
 
   @Test
+  void batchesLargerThanTheWriteBufferAndEventsLargerThanItArriveWholeAndInOrder() throws Exception {
+    JsonLinesFileSink sink = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1L << 30,
+        TestClock.at(Instant.now()));
+    List<AuditEvent> events = new ArrayList<>(batch(0, 400));
+    String big = "x".repeat(JsonLinesFileSink.BUFFER_SIZE + 1000);
+    events.add(200, batch(400, 1).get(0).toBuilder().requestBody(big).build());
+    events.add(batch(401, 1).get(0).toBuilder().requestBody(big + "y").build());
+    sink.write(events);
+    sink.write(batch(402, 3));
+    sink.close();
+    List<String> lines = Files.readAllLines(dir.resolve("audit.jsonl"));
+    assertThat(lines).hasSize(405);
+    List<String> expected = new ArrayList<>();
+    events.forEach(e -> expected.add(e.toJson()));
+    batch(402, 3).forEach(e -> expected.add(e.toJson()));
+    assertThat(lines).containsExactlyElementsOf(expected);
+    assertThat(Files.size(dir.resolve("audit.jsonl")))
+        .isGreaterThan(2L * JsonLinesFileSink.BUFFER_SIZE);
+  }
+
+  @Test
   void appendsToAnExistingFileOfTheSameDayAfterARestart() throws Exception {
     TestClock clock = TestClock.at(Instant.now());
     JsonLinesFileSink a = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);

@@ -5,7 +5,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -140,7 +139,7 @@ final class Spool implements Closeable {
     List<byte[]> payloads = new ArrayList<>(events.size());
     int total = 0;
     for (AuditEvent e : events) {
-      byte[] p = e.toJson().getBytes(StandardCharsets.UTF_8);
+      byte[] p = e.toJsonBytes();
       if (!budget.tryReserve(HEADER + p.length)) {
         break;
       }
