@@ -1,6 +1,7 @@
 package dev.piste.core.internal.ratelimit;
 
-import java.util.Iterator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -13,9 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Buckets of this instance, in a bounded map that drops idle buckets (a full bucket carries no
- * information). One map per limit set, from key to a {@code long[]} with one long per limit (see
- * {@link LimitSet}): about 80 bytes per bucket before the key, against about 414 for a Caffeine map
- * of Bucket4j local buckets. A check locks only its own bucket.
+ * information). One map per limit set, from key to a cell holding an immutable {@code long[]} with
+ * one long per limit (see {@link LimitSet}): about 90 bytes per bucket before the key, against about
+ * 414 for a Caffeine map of Bucket4j local buckets.
+ *
+ * <p>A check never blocks: it computes the next state from a copy and installs it with a
+ * compare-and-set, retrying when another request of the same bucket won the race. A hot bucket
+ * (every request of one application) thus costs a retry under contention, never a parked thread or a
+ * lock convoy.
  *
  * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, an insert
  * starts a sweep of idle buckets on the sweep executor (the common pool: never on the request
@@ -25,10 +31,29 @@ import org.slf4j.LoggerFactory;
 public final class MemoryStore implements BucketStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryStore.class);
-  private static final long DEAD = Long.MIN_VALUE;
   private static final long SWEEP_EVERY_NANOS = 60_000_000_000L;
+  /** The state of a cell removed from its map: a check that finds it starts again from the map. */
+  private static final long[] DEAD = new long[0];
+  private static final VarHandle STATE;
 
-  private final Map<LimitSet, ConcurrentHashMap<String, long[]>> maps = new ConcurrentHashMap<>();
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Cell.class, "state", long[].class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** One bucket: its state is replaced, never modified in place. */
+  private static final class Cell {
+    volatile long[] state;
+
+    Cell(long[] state) {
+      this.state = state;
+    }
+  }
+
+  private final Map<LimitSet, ConcurrentHashMap<String, Cell>> maps = new ConcurrentHashMap<>();
   private final QuotaCalendar calendar;
   private final long maxBuckets;
   private final AtomicLong size = new AtomicLong();
@@ -50,26 +75,36 @@ public final class MemoryStore implements BucketStore {
 
   @Override
   public Verdict consume(String key, LimitSet limits, long cost, long now) {
-    ConcurrentHashMap<String, long[]> map = maps.get(limits);
+    ConcurrentHashMap<String, Cell> map = maps.get(limits);
     if (map == null) {
       map = maps.computeIfAbsent(limits, l -> new ConcurrentHashMap<>());
     }
     for (;;) {
-      long[] state = map.get(key);
-      if (state == null) {
-        long[] fresh = limits.fresh();
-        state = map.putIfAbsent(key, fresh);
-        if (state == null) {
-          state = fresh;
+      Cell cell = map.get(key);
+      if (cell == null) {
+        Cell fresh = new Cell(limits.fresh());
+        cell = map.putIfAbsent(key, fresh);
+        if (cell == null) {
+          cell = fresh;
           inserted(now);
         }
       }
-      synchronized (state) {
-        if (state.length > 0 && state[0] == DEAD) {
-          continue;
+      long[] current;
+      while ((current = cell.state) != DEAD) {
+        long[] next = current.clone();
+        Verdict v = limits.apply(next, cost, now, calendar);
+        if (!v.allowed() || STATE.compareAndSet(cell, current, next)) {
+          return v;
         }
-        return limits.apply(state, cost, now, calendar);
       }
+      removeDead(map, key, cell);
+    }
+  }
+
+  /** Removes a dead cell from its map (whoever removes it counts it). */
+  private void removeDead(ConcurrentHashMap<String, Cell> map, String key, Cell cell) {
+    if (map.remove(key, cell)) {
+      size.decrementAndGet();
     }
   }
 
@@ -103,15 +138,12 @@ public final class MemoryStore implements BucketStore {
 
   /** Drops idle buckets; when {@code full}, then drops active ones until 90 % of the bound. */
   void sweep(long now, boolean full) {
-    for (Map.Entry<LimitSet, ConcurrentHashMap<String, long[]>> e : maps.entrySet()) {
+    for (Map.Entry<LimitSet, ConcurrentHashMap<String, Cell>> e : maps.entrySet()) {
       LimitSet limits = e.getKey();
-      for (Iterator<Map.Entry<String, long[]>> it = e.getValue().entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, long[]> b = it.next();
-        long[] state = b.getValue();
-        synchronized (state) {
-          if (state.length > 0 && state[0] != DEAD && limits.idle(state, now, calendar)) {
-            drop(e.getValue(), b.getKey(), state);
-          }
+      for (Map.Entry<String, Cell> b : e.getValue().entrySet()) {
+        long[] state = b.getValue().state;
+        if (state != DEAD && limits.idle(state, now, calendar)) {
+          drop(e.getValue(), b.getKey(), b.getValue(), state);
         }
       }
     }
@@ -125,27 +157,26 @@ public final class MemoryStore implements BucketStore {
       LOG.warn("rate-limit memory store is full ({} buckets, piste.ratelimit.max-buckets): dropping"
           + " active buckets; raise the bound or use a shared store", maxBuckets);
     }
-    for (ConcurrentHashMap<String, long[]> map : maps.values()) {
-      for (Map.Entry<String, long[]> b : map.entrySet()) {
+    for (ConcurrentHashMap<String, Cell> map : maps.values()) {
+      for (Map.Entry<String, Cell> b : map.entrySet()) {
         if (size.get() <= target) {
           return;
         }
-        long[] state = b.getValue();
-        synchronized (state) {
-          if (state.length > 0 && state[0] != DEAD) {
-            drop(map, b.getKey(), state);
-          }
+        long[] state = b.getValue().state;
+        if (state != DEAD) {
+          drop(map, b.getKey(), b.getValue(), state);
         }
       }
     }
   }
 
-  private void drop(ConcurrentHashMap<String, long[]> map, String key, long[] state) {
-    if (map.remove(key, state)) {
-      if (state.length > 0) {
-        state[0] = DEAD;
-      }
-      size.decrementAndGet();
+  /**
+   * Drops a bucket whose state is still {@code seen}: a check that changed it in the meantime keeps
+   * it, and a check racing the drop finds the cell dead and starts again from the map.
+   */
+  private void drop(ConcurrentHashMap<String, Cell> map, String key, Cell cell, long[] seen) {
+    if (STATE.compareAndSet(cell, seen, DEAD)) {
+      removeDead(map, key, cell);
     }
   }
 }

@@ -75,6 +75,43 @@ final class MemoryStoreTest {
   }
 
   @Test
+  void sweepsRacingTheChecksOfAHotBucketLoseNoToken() throws Exception {
+    MemoryStore store = new MemoryStore(calendar, 1_000_000, Runnable::run);
+    LimitSet quota = new LimitSet("q", ValueType.parseLimits("100/day"));
+    AtomicInteger admitted = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    Future<?> sweeper = pool.submit(() -> {
+      while (!done.get()) {
+        store.sweep(T0, false);
+      }
+    });
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      futures.add(pool.submit(() -> {
+        for (int i = 0; i < 2_000; i++) {
+          // a new bucket per round: each is idle (full) when created, so the sweeper races its
+          // first check, which must still count
+          if (store.consume("hot" + (i % 50), quota, 1, T0).allowed()) {
+            admitted.incrementAndGet();
+          }
+          store.consume("fresh-" + thread + "-" + i, quota, 1, T0);
+        }
+      }));
+    }
+    for (Future<?> f : futures) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    done.set(true);
+    sweeper.get(30, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertThat(admitted.get()).isEqualTo(50 * 100);
+    store.sweep(T0, false);
+    assertThat(store.size()).isEqualTo(50 + 4 * 2_000);
+  }
+
+  @Test
   void fallbackDividesEveryLimitByTheInstanceCountKeepingAtLeastOneToken() {
     LimitSet plan = new LimitSet("gold", ValueType.parseLimits("100/s burst 200; 10/day"));
     LimitSet divided = plan.divided(3);
