@@ -18,7 +18,6 @@ import dev.piste.token.TokenVerifier;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +100,7 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     if (token.length() > maxLength) {
       return TokenVerification.rejected(TokenFailure.TOO_LONG);
     }
-    ByteBuffer hash = Sha256.key(token);
+    Sha256.Key hash = Sha256.key(token);
     TokenVerification cached = cache.get(hash, 0);
     if (cached != null) {
       return cached;

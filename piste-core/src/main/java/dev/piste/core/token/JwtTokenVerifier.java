@@ -17,7 +17,6 @@ import dev.piste.token.TokenVerification;
 import dev.piste.token.TokenVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.time.Clock;
@@ -150,7 +149,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     if (token.indexOf('.') < 0) {
       return TokenVerification.unrecognized();
     }
-    ByteBuffer hash = Sha256.key(token);
+    Sha256.Key hash = Sha256.key(token);
     long generation = keys.generation();
     TokenVerification cached = cache.get(hash, generation);
     if (cached != null) {

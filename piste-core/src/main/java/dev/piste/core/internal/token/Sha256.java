@@ -1,6 +1,8 @@
 package dev.piste.core.internal.token;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,14 +20,21 @@ public final class Sha256 {
     }
   });
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /** The digest of the UTF-8 bytes ({@code digest} resets the per-thread instance when done). */
   public static byte[] digest(String s) {
-    MessageDigest md = DIGEST.get();
-    md.reset();
-    return md.digest(s.getBytes(StandardCharsets.UTF_8));
+    return DIGEST.get().digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A map key with content equality. */
-  public static ByteBuffer key(String s) {
-    return ByteBuffer.wrap(digest(s));
+  /** The digest as a map key: four longs, compared and hashed without a byte loop. */
+  public static Key key(String s) {
+    byte[] d = digest(s);
+    return new Key((long) LONGS.get(d, 0), (long) LONGS.get(d, 8), (long) LONGS.get(d, 16),
+        (long) LONGS.get(d, 24));
   }
+
+  /** A SHA-256 digest as four big-endian longs. */
+  public record Key(long a, long b, long c, long d) {}
 }

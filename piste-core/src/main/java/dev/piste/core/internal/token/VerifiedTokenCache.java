@@ -1,7 +1,6 @@
 package dev.piste.core.internal.token;
 
 import dev.piste.token.TokenVerification;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
@@ -17,7 +16,7 @@ public final class VerifiedTokenCache {
 
   private record Entry(TokenVerification value, long expiresAtMillis, long generation) {}
 
-  private final ConcurrentHashMap<ByteBuffer, Entry> map = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Sha256.Key, Entry> map = new ConcurrentHashMap<>();
   private final int maxSize;
   private final Clock clock;
 
@@ -27,7 +26,7 @@ public final class VerifiedTokenCache {
   }
 
   /** The cached answer for this token hash, or {@code null}. */
-  public TokenVerification get(ByteBuffer hash, long generation) {
+  public TokenVerification get(Sha256.Key hash, long generation) {
     Entry e = map.get(hash);
     if (e == null) {
       return null;
@@ -39,7 +38,7 @@ public final class VerifiedTokenCache {
     return e.value;
   }
 
-  public void put(ByteBuffer hash, TokenVerification value, long expiresAtMillis, long generation) {
+  public void put(Sha256.Key hash, TokenVerification value, long expiresAtMillis, long generation) {
     long now = clock.millis();
     if (expiresAtMillis <= now) {
       return;
@@ -56,7 +55,7 @@ public final class VerifiedTokenCache {
 
   private void evict(long now) {
     map.values().removeIf(e -> e.expiresAtMillis <= now);
-    Iterator<Map.Entry<ByteBuffer, Entry>> it = map.entrySet().iterator();
+    Iterator<Map.Entry<Sha256.Key, Entry>> it = map.entrySet().iterator();
     int excess = map.size() - maxSize + Math.max(1, maxSize / 16);
     while (excess-- > 0 && it.hasNext()) {
       it.next();

@@ -228,7 +228,8 @@ final class Rfc6750TransportTest {
   }
 
   @ParameterizedTest(name = "RFC 6750 2.1 b64token: [{0}]")
-  @ValueSource(strings = {"Bearer", "Bearer ", "Bearer abc def", "Bearer abc\u00e9", "Bearer =abc",
+  @ValueSource(strings = {"Bearer", "Bearer ", "Bearer abc def", "Bearer abc\u00e9", "Bearer abc\u4e41",
+      "Bearer abc\u012e", "Bearer \u0100", "Bearer =abc",
       "Bearer abc=def", "Bearer \"abc\"", "Bearer abc,def"})
   void aBearerCredentialOutsideTheB64tokenSyntaxIsInvalid(String header) {
     Result r = call(TestRequest.get("/v1/invoices").header("Authorization", header), READ);
