@@ -26,6 +26,9 @@ public final class LimitSet {
   private final long[] capacityNanos;
   private final Limit.Unit[] units;
   private final long[] permits;
+  private final String[] headerNames;
+  private final String[] policies;
+  private volatile CalendarPolicy[] calendarPolicies;
   private volatile LimitSet divided;
   private int dividedBy;
 
@@ -40,6 +43,9 @@ public final class LimitSet {
     this.capacityNanos = new long[n];
     this.units = new Limit.Unit[n];
     this.permits = new long[n];
+    this.headerNames = new String[n];
+    this.policies = new String[n];
+    this.calendarPolicies = new CalendarPolicy[n];
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
       Limit l = limits.get(i);
@@ -48,6 +54,12 @@ public final class LimitSet {
       if (!l.unit().calendar()) {
         interval[i] = Math.max(1, l.unit().nominal().toNanos() / l.permits());
         capacityNanos[i] = saturatedMultiply(l.burst(), interval[i]);
+      }
+      headerNames[i] = "\"" + RateLimitStage.token(name) + "-" + l.unit().symbol() + "\"";
+      if (!l.unit().calendar()) {
+        long window = Math.max(1, ceilSeconds(
+            saturatedMultiply(l.burst(), l.unit().nominal().toNanos()) / l.permits()));
+        policies[i] = headerNames[i] + ";q=" + l.burst() + ";w=" + window;
       }
       sb.append(i == 0 ? "" : ";").append(l.permits()).append('/').append(l.unit().symbol());
       if (l.burst() != l.permits()) {
@@ -99,6 +111,37 @@ public final class LimitSet {
     divided = d;
     return d;
   }
+
+  /** The quoted policy name of limit {@code i} in the {@code RateLimit} headers: {@code "gold-s"}. */
+  String headerName(int i) {
+    return headerNames[i];
+  }
+
+  /**
+   * The {@code RateLimit-Policy} value of limit {@code i}: its name, quota and window in seconds. A
+   * smooth limit's is computed once; a calendar quota's window is its current period (months and
+   * days differ in length), computed once per period.
+   */
+  String policy(int i, long now, QuotaCalendar calendar) {
+    String fixed = policies[i];
+    if (fixed != null) {
+      return fixed;
+    }
+    QuotaCalendar.Period p = calendar.current(units[i], now);
+    CalendarPolicy[] cached = calendarPolicies;
+    CalendarPolicy c = cached[i];
+    if (c == null || c.index() != p.index()) {
+      c = new CalendarPolicy(p.index(),
+          headerNames[i] + ";q=" + permits[i] + ";w=" + ceilSeconds(p.end() - p.start()));
+      CalendarPolicy[] next = cached.clone();
+      next[i] = c;
+      calendarPolicies = next;
+    }
+    return c.value();
+  }
+
+  /** The policy text of a calendar quota for one period. */
+  private record CalendarPolicy(long index, String value) {}
 
   /** A state whose every limit is full. */
   long[] fresh() {

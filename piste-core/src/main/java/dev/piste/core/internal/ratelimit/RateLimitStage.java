@@ -272,24 +272,13 @@ public final class RateLimitStage implements RateLimiter {
   /** {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers). */
   private void headers(Exchange ex, LimitSet limits, Verdict v, long now) {
     int i = v.limitIndex();
-    Limit l = limits.limit(i);
-    String name = "\"" + token(limits.name()) + "-" + l.unit().symbol() + "\"";
-    long quota;
-    long window;
-    if (l.unit().calendar()) {
-      QuotaCalendar.Period p = calendar.current(l.unit(), now);
-      quota = l.permits();
-      window = LimitSet.ceilSeconds(p.end() - p.start());
-    } else {
-      quota = l.burst();
-      window = Math.max(1, LimitSet.ceilSeconds(
-          LimitSet.saturatedMultiply(l.burst(), l.unit().nominal().toNanos()) / l.permits()));
-    }
     long reset = v.allowed() ? limits.resetSeconds(i, v.remaining(), now, calendar)
         : Math.max(1, LimitSet.ceilSeconds(v.nanosToWait()));
-    ex.addResponseHeader("RateLimit-Policy", name + ";q=" + quota + ";w=" + window);
-    ex.addResponseHeader("RateLimit", name + ";r=" + v.remaining() + ";t=" + reset);
+    ex.addResponseHeader("RateLimit-Policy", limits.policy(i, now, calendar));
+    ex.addResponseHeader("RateLimit", limits.headerName(i) + ";r=" + v.remaining() + ";t=" + reset);
     if (legacyHeaders) {
+      Limit l = limits.limit(i);
+      long quota = l.unit().calendar() ? l.permits() : l.burst();
       ex.addResponseHeader("X-RateLimit-Limit", Long.toString(quota));
       ex.addResponseHeader("X-RateLimit-Remaining", Long.toString(v.remaining()));
       ex.addResponseHeader("X-RateLimit-Reset", Long.toString(reset));
@@ -306,7 +295,8 @@ public final class RateLimitStage implements RateLimiter {
     return i.getEpochSecond() * 1_000_000_000L + i.getNano();
   }
 
-  private static String token(String s) {
+  /** A name reduced to the characters of an HTTP token, at most 64 of them. */
+  static String token(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length() && i < 64; i++) {
       char c = s.charAt(i);
