@@ -1,11 +1,11 @@
 package dev.piste.jaxrs;
 
-import dev.piste.PisteRequest;
+import dev.piste.core.internal.pipeline.RequestView;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.util.List;
 
 /** The neutral request view over a JAX-RS request; built once per request. */
-final class JaxrsRequestView implements PisteRequest {
+final class JaxrsRequestView extends RequestView {
 
   private final ContainerRequestContext request;
   private final String path;

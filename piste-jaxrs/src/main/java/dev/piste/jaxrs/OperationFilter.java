@@ -1,12 +1,12 @@
 package dev.piste.jaxrs;
 
 import dev.piste.Caller;
-import dev.piste.PisteRequest;
 import dev.piste.core.Piste;
 import dev.piste.core.internal.audit.BodyCapture;
 import dev.piste.core.internal.pipeline.Exchange;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.internal.pipeline.Pipeline;
+import dev.piste.core.internal.pipeline.RequestView;
 import dev.piste.core.internal.problem.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -22,7 +22,6 @@ import jakarta.ws.rs.core.Response;
  */
 final class OperationFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
-  static final String EXCHANGE_PROPERTY = "dev.piste.jaxrs.Exchange";
   static final String CAPTURE_PROPERTY = "dev.piste.jaxrs.BodyCapture";
 
   private final OperationPolicy policy;
@@ -53,14 +52,23 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
 
   @Override
   public void filter(ContainerRequestContext request) {
-    Pipeline pipeline = engine(request).pipeline();
-    if (!pipeline.enabled() || request.getProperty(EXCHANGE_PROPERTY) != null) {
+    Piste engine = engine(request);
+    Pipeline pipeline = engine.pipeline();
+    if (!pipeline.enabled()) {
       return;
     }
-    PisteRequest view = request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof PisteRequest v
-        ? v : new JaxrsRequestView(request, remoteAddress.get());
+    RequestView view;
+    if (request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v) {
+      if (v.exchange() != null) {
+        return;
+      }
+      view = v;
+    } else {
+      view = new JaxrsRequestView(request, remoteAddress.get());
+      request.setProperty(Piste.REQUEST_VIEW_ATTRIBUTE, view);
+    }
     Exchange ex = pipeline.begin(view, policy);
-    request.setProperty(EXCHANGE_PROPERTY, ex);
+    view.exchange(ex);
     Problem problem = pipeline.enforce(ex);
     if (problem != null) {
       Response.ResponseBuilder r = Response.status(problem.status())
@@ -75,10 +83,13 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
     Caller caller = ex.caller();
     request.setProperty(Caller.REQUEST_ATTRIBUTE, caller);
-    BodyCapture capture = bodies(engine(request)).start(request.getHeaderString("Content-Type"));
-    if (capture != null && request.hasEntity()) {
-      request.setEntityStream(new CapturingStream(request.getEntityStream(), capture));
-      request.setProperty(CAPTURE_PROPERTY, capture);
+    BodyCapture.Policy bodies = bodies(engine);
+    if (bodies.enabled()) {
+      BodyCapture capture = bodies.start(request.getHeaderString("Content-Type"));
+      if (capture != null && request.hasEntity()) {
+        request.setEntityStream(new CapturingStream(request.getEntityStream(), capture));
+        request.setProperty(CAPTURE_PROPERTY, capture);
+      }
     }
     boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
     request.setSecurityContext(new CallerSecurityContext(caller, secure));
@@ -86,18 +97,34 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
 
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-    if (!(request.getProperty(EXCHANGE_PROPERTY) instanceof Exchange ex)) {
+    if (!(request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView view)
+        || view.exchange() == null) {
       return;
     }
+    Exchange ex = view.exchange();
     MultivaluedMap<String, Object> headers = response.getHeaders();
     for (Problem.Header h : ex.responseHeaders()) {
       headers.putSingle(h.name(), h.value());
     }
-    if (request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
+    Piste engine = engine(request);
+    if (bodies(engine).enabled() && request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
       capture.finish(ex);
     }
-    engine(request).pipeline().complete(ex, response.getStatus(), request.getLength(),
+    engine.pipeline().complete(ex, response.getStatus(), contentLength(view),
         response.getLength(), null);
+  }
+
+  /** The request's {@code Content-Length}, or -1 when absent or not a number. */
+  private static long contentLength(RequestView view) {
+    String length = view.header("Content-Length");
+    if (length == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The body capture policy of an engine, computed once per engine. */

@@ -3,7 +3,7 @@ package dev.piste.servlet;
 import dev.piste.PisteConfigurationException;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
-import dev.piste.core.internal.pipeline.Exchange;
+import dev.piste.core.internal.pipeline.RequestView;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class PisteServletContextListener implements ServletContextListener, ServletRequestListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(PisteServletContextListener.class);
-
-  /** The request attribute under which the JAX-RS adapter keeps its exchange. */
-  private static final String JAXRS_EXCHANGE = "dev.piste.jaxrs.Exchange";
 
   private volatile Piste piste;
   private boolean owned;
@@ -87,8 +84,10 @@ public final class PisteServletContextListener implements ServletContextListener
   @Override
   public void requestDestroyed(ServletRequestEvent event) {
     Piste p = piste;
-    if (p != null && event.getServletRequest().getAttribute(JAXRS_EXCHANGE) instanceof Exchange ex) {
-      p.pipeline().complete(ex, 500, -1, -1, null);
+    if (p != null
+        && event.getServletRequest().getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
+        && v.exchange() != null) {
+      p.pipeline().complete(v.exchange(), 500, -1, -1, null);
     }
   }
 

@@ -1,13 +1,13 @@
 package dev.piste.servlet;
 
-import dev.piste.PisteRequest;
+import dev.piste.core.internal.pipeline.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 
 /** The neutral request view over a servlet request; built once per request. */
-final class ServletRequestView implements PisteRequest {
+final class ServletRequestView extends RequestView {
 
   private final HttpServletRequest request;
   private String path;

@@ -1,0 +1,22 @@
+package dev.piste.core.internal.pipeline;
+
+import dev.piste.PisteRequest;
+
+/**
+ * An adapter's view of one request, which also carries the exchange that a JAX-RS filter began on
+ * it: the response filter and the servlet listener find the exchange there at the end of the
+ * request, without another lookup through the runtime's request properties.
+ */
+public abstract class RequestView implements PisteRequest {
+
+  private Exchange exchange;
+
+  /** The exchange a JAX-RS filter began on this request, or {@code null}. */
+  public final Exchange exchange() {
+    return exchange;
+  }
+
+  public final void exchange(Exchange exchange) {
+    this.exchange = exchange;
+  }
+}
