@@ -45,7 +45,7 @@ public final class AuditChildMain {
       h.serve(TestRequest.get("/v1/invoices").header("X-API-Key", "k")
           .header("X-Request-Id", run + "-" + i), policy, null);
       if (i % 250 == 249) {
-        long recorded = h.audit.stats().recorded.get();
+        long recorded = h.audit.stats().recorded.sum();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (h.audit.settled() < recorded && System.nanoTime() < deadline) {
           Thread.sleep(1);

@@ -79,7 +79,7 @@ final class HttpCollectorLossTest {
       } finally {
         h.close();
       }
-      assertThat(h.audit.stats().recorded.get()).isEqualTo(total);
+      assertThat(h.audit.stats().recorded.sum()).isEqualTo(total);
       assertThat(h.audit.stats().lost.get()).isZero();
       Set<String> expected = new HashSet<>();
       for (AuditEvent e : reference.events()) {

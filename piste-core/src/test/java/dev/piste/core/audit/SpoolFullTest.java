@@ -67,7 +67,7 @@ final class SpoolFullTest {
           Poll.until(Duration.ofSeconds(20), () -> h.audit.settled() == total,
               () -> h.audit.stats().toString());
           lost[0] = h.audit.stats().lost.get();
-          recorded[0] = h.audit.stats().recorded.get();
+          recorded[0] = h.audit.stats().recorded.sum();
           assertThat(lost[0]).isPositive().isLessThan(total);
           collector.down(false);
           Poll.until(Duration.ofSeconds(20),

@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +68,10 @@ public final class AuditPipeline implements AuditRecorder {
   private final AuditStats stats = new AuditStats();
   private final LossReporter losses = new LossReporter();
   private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
+  /** Events put in the queue, striped across the request threads. */
+  private final LongAdder offered = new LongAdder();
+  /** Events the dispatcher took from the queue, published once per pass. */
+  private volatile long taken;
   private volatile List<SinkChannel> channels;
   private volatile boolean stopping;
   private Thread dispatcher;
@@ -169,11 +172,12 @@ public final class AuditPipeline implements AuditRecorder {
   @Override
   public void record(Exchange exchange, Throwable error) {
     AuditEvent event = event(exchange);
-    stats.recorded.incrementAndGet();
-    if (queued.incrementAndGet() > capacity || stopping) {
-      queued.decrementAndGet();
+    stats.recorded.increment();
+    // the bound is approximate by the number of request threads racing past it at once
+    if (stopping || offered.sum() - taken >= capacity) {
       overflow(event);
     } else {
+      offered.increment();
       queue.offer(event);
     }
   }
@@ -308,15 +312,17 @@ public final class AuditPipeline implements AuditRecorder {
     long batchStart = 0;
     long lastWatchdog = System.nanoTime();
     List<SinkChannel> ch = channels;
+    long took = 0;
     while (true) {
       AuditEvent e;
       while (batch.size() < batchSize && (e = queue.poll()) != null) {
-        queued.decrementAndGet();
+        took++;
         if (batch.isEmpty()) {
           batchStart = System.nanoTime();
         }
         batch.add(e);
       }
+      taken = took;
       long now = System.nanoTime();
       if (now - lastWatchdog >= TimeUnit.MILLISECONDS.toNanos(50)) {
         lastWatchdog = now;
@@ -337,8 +343,10 @@ public final class AuditPipeline implements AuditRecorder {
       if (stop && batch.isEmpty() && queue.isEmpty()) {
         return;
       }
+      // a partial batch waits for more events, up to its flush deadline: a few wake-ups per batch
+      // under load rather than one per millisecond
       long park = batch.isEmpty() ? TimeUnit.MILLISECONDS.toNanos(10)
-          : Math.min(TimeUnit.MILLISECONDS.toNanos(1), flushNanos - (now - batchStart));
+          : Math.min(TimeUnit.MILLISECONDS.toNanos(5), flushNanos - (now - batchStart));
       LockSupport.parkNanos(this, Math.max(10_000, park));
     }
   }

@@ -1,11 +1,12 @@
 package dev.piste.core.internal.audit;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the audit pipeline, for tests, benchmarks and the loss log line. */
 public final class AuditStats {
-  /** Events handed to the pipeline by request threads. */
-  public final AtomicLong recorded = new AtomicLong();
+  /** Events handed to the pipeline by request threads (striped: every request adds to it). */
+  public final LongAdder recorded = new LongAdder();
   /** Events that found the in-memory queue full and went straight to the spool. */
   public final AtomicLong overflowed = new AtomicLong();
   /** Event deliveries that succeeded (one per event and sink). */
