@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,42 +23,73 @@ import java.util.regex.Pattern;
  * End-to-end load run on loopback: the example API's {@code GET /v1/invoices/{id}} served twice by
  * the same process, (1) with the library switched off ({@code piste.enabled=false}) and (2) with
  * token validation, a memory-store rate limit high enough never to reject, and the file audit sink
- * all on. wrk (Debian package {@code wrk}) drives both with the same connection count, alternating
- * rounds after a warm-up, and the run reports requests/s and p50/p99 latency of each and their ratio.
+ * all on. wrk (Debian package {@code wrk}) drives both with the same connection count: three
+ * alternating warm-up pairs, then paired rounds (the order alternating within the pairs). The run
+ * reports requests/s, p50/p99 latency and CPU per request of each, and the median of the pairs'
+ * throughput ratios.
  *
  * <p>Both servers receive the same request, {@code Authorization} header included, so that the
  * difference is the library's work; {@code -Dloadrun.bareWithoutToken=true} sends the unprotected
- * server no header instead.
+ * server no header instead. {@code -Dloadrun.stages=token,ratelimit,audit} (the default) chooses
+ * what the protected server runs, to see each stage's share.
  *
- * <pre>java -cp examples/benchmarks/target/benchmarks.jar dev.piste.benchmarks.LoadRun [rounds] [seconds] [connections]</pre>
+ * <pre>java -cp examples/benchmarks/target/benchmarks.jar dev.piste.benchmarks.LoadRun [pairs=15] [seconds=5] [connections=16]</pre>
  */
 public final class LoadRun {
 
+  private static final int WARM_UP_PAIRS = 3;
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern PCT = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$");
+  private static final Pattern REQUESTS = Pattern.compile("^\\s*([0-9]+) requests in");
 
-  record Result(double rps, double p50Micros, double p99Micros, long non2xx) {}
+  /**
+   * One wrk round. {@code cpuMicros} is the CPU time of this whole process (every thread: Jetty,
+   * the audit threads, GC, JIT) per request served, over the round: only the server under load
+   * works then, so it is that server's cost per request, less sensitive to a noisy neighbour than
+   * the throughput. {@code kernelMicros} is the part of it spent in the kernel (sockets, file
+   * writes), {@code auditMicros} the part spent by the audit pipeline's own threads.
+   */
+  record Result(double rps, double p50Micros, double p99Micros, long non2xx, double cpuMicros,
+      double kernelMicros, double auditMicros) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT,
+          "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req (kernel %.1f, audit threads %.1f)",
+          rps, p50Micros, p99Micros, cpuMicros, kernelMicros, auditMicros);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
 
+    Set<String> stages = Set.of(System.getProperty("loadrun.stages", "token,ratelimit,audit")
+        .split(","));
     TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
     Path auditDir = Files.createTempDirectory("piste-load-audit");
+    PisteConfig.Builder protectedConfig = TokenFactory.config(Clock.systemUTC(), null)
+        .property("piste.api.id", "invoices");
+    if (stages.contains("ratelimit")) {
+      protectedConfig.property("piste.ratelimit.plans.load", "1000000000/s; 100000000000/day")
+          .property("piste.ratelimit.default-plan", "load");
+    } else {
+      protectedConfig.property("piste.ratelimit.enabled", "false");
+    }
+    if (stages.contains("audit")) {
+      protectedConfig.property("piste.audit.sinks", "file")
+          .property("piste.audit.file.path", auditDir.resolve("audit.jsonl").toString())
+          .property("piste.audit.spool-dir", auditDir.resolve("spool").toString());
+    } else {
+      protectedConfig.property("piste.audit.enabled", "false");
+    }
+    System.out.println("protected server stages: " + new TreeSet<>(stages));
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa());
         InvoicesApi bare = InvoicesApi.start("127.0.0.1", 0,
             PisteConfig.of(java.util.Map.of("piste.enabled", "false")));
         InvoicesApi protectedApi = InvoicesApi.start("127.0.0.1", 0,
-            TokenFactory.config(Clock.systemUTC(), jwks.uri())
-                .property("piste.api.id", "invoices")
-                .property("piste.ratelimit.plans.load", "1000000000/s; 100000000000/day")
-                .property("piste.ratelimit.default-plan", "load")
-                .property("piste.audit.sinks", "file")
-                .property("piste.audit.file.path", auditDir.resolve("audit.jsonl").toString())
-                .property("piste.audit.spool-dir", auditDir.resolve("spool").toString())
-                .build())) {
+            protectedConfig.property("piste.token.jwks-uri", jwks.uri().toString()).build())) {
       String token = tokens.valid();
       String path = "/v1/invoices/INV-00001";
       String bareUrl = "http://127.0.0.1:" + bare.port() + path;
@@ -65,38 +98,108 @@ public final class LoadRun {
       // Both runs send the very same request, Authorization header included: the difference is the
       // library's work, not the parsing of a longer request (a JWT header costs Jetty's parser too).
       String bareToken = Boolean.getBoolean("loadrun.bareWithoutToken") ? null : token;
-      System.out.printf("warm-up: %ds each%n", seconds);
-      wrk(bareUrl, bareToken, seconds, connections);
-      wrk(protectedUrl, token, seconds, connections);
+      // The JIT compiles what both servers run (Jetty, Jersey, the adapter) from the profile of
+      // both: warm up alternately, so that neither round of a pair runs on code compiled for the
+      // other alone.
+      for (int i = 0; i < WARM_UP_PAIRS; i++) {
+        System.out.printf(Locale.ROOT, "warm-up %d: bare %s | protected %s%n", i + 1,
+            wrk(bareUrl, bareToken, seconds, connections), wrk(protectedUrl, token, seconds, connections));
+      }
 
+      // Paired rounds, the order alternating within the pairs, so that a drift of the machine's
+      // speed (a noisy neighbour) weighs on both sides alike; the ratio of each pair is taken
+      // before the median.
       List<Result> bareResults = new ArrayList<>();
       List<Result> protectedResults = new ArrayList<>();
+      double[] ratios = new double[rounds];
       for (int i = 0; i < rounds; i++) {
-        bareResults.add(wrk(bareUrl, bareToken, seconds, connections));
-        protectedResults.add(wrk(protectedUrl, token, seconds, connections));
-        System.out.printf(Locale.ROOT, "round %d: bare %s | protected %s%n", i + 1,
-            bareResults.get(i), protectedResults.get(i));
+        Result bareRound;
+        Result protectedRound;
+        if (i % 2 == 0) {
+          bareRound = wrk(bareUrl, bareToken, seconds, connections);
+          protectedRound = wrk(protectedUrl, token, seconds, connections);
+        } else {
+          protectedRound = wrk(protectedUrl, token, seconds, connections);
+          bareRound = wrk(bareUrl, bareToken, seconds, connections);
+        }
+        bareResults.add(bareRound);
+        protectedResults.add(protectedRound);
+        ratios[i] = protectedRound.rps() / bareRound.rps();
+        System.out.printf(Locale.ROOT, "pair %d: bare %s | protected %s | %.1f%%%n", i + 1,
+            bareRound, protectedRound, 100 * ratios[i]);
       }
-      Result b = median(bareResults);
-      Result p = median(protectedResults);
-      System.out.printf(Locale.ROOT, "%n%-34s %12s %10s %10s%n", "median of " + rounds + " rounds", "req/s",
-          "p50 (µs)", "p99 (µs)");
-      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f%n", "unprotected (piste.enabled=false)",
-          b.rps(), b.p50Micros(), b.p99Micros());
-      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f%n", "token + rate limit + audit",
-          p.rps(), p.p50Micros(), p.p99Micros());
-      System.out.printf(Locale.ROOT, "%-34s %11.1f%% %+10.0f %+10.0f%n", "protected / unprotected",
-          100 * p.rps() / b.rps(), p.p50Micros() - b.p50Micros(), p.p99Micros() - b.p99Micros());
+      double[] sortedRatios = ratios.clone();
+      java.util.Arrays.sort(sortedRatios);
+      double ratio = sortedRatios.length % 2 == 1 ? sortedRatios[sortedRatios.length / 2]
+          : (sortedRatios[sortedRatios.length / 2 - 1] + sortedRatios[sortedRatios.length / 2]) / 2;
+      System.out.printf(Locale.ROOT, "%n%-34s %12s %10s %10s %14s%n", "median of " + rounds + " pairs",
+          "req/s", "p50 (µs)", "p99 (µs)", "CPU/req (µs)");
+      double[] b = medians(bareResults);
+      double[] pr = medians(protectedResults);
+      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n",
+          "unprotected (piste.enabled=false)", b[0], b[1], b[2], b[3]);
+      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n", "token + rate limit + audit",
+          pr[0], pr[1], pr[2], pr[3]);
+      System.out.printf(Locale.ROOT, "%-34s %11.1f%% %+10.0f %+10.0f %+14.1f%n",
+          "protected / unprotected", 100 * ratio, pr[1] - b[1], pr[2] - b[2], pr[3] - b[3]);
+      System.out.printf(Locale.ROOT, "throughput ratio of each pair, sorted:");
+      for (double r : sortedRatios) {
+        System.out.printf(Locale.ROOT, " %.1f%%", 100 * r);
+      }
+      System.out.println();
       long denied = protectedResults.stream().mapToLong(Result::non2xx).sum();
       System.out.println("non-2xx answers of the protected runs: " + denied);
       System.out.println("audit lines written: " + countLines(auditDir));
+    } finally {
+      deleteTree(auditDir);
     }
   }
 
-  private static Result median(List<Result> results) {
-    List<Result> byRps = new ArrayList<>(results);
-    byRps.sort((x, y) -> Double.compare(x.rps(), y.rps()));
-    return byRps.get(byRps.size() / 2);
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  /** The medians of requests/s, p50, p99 and CPU per request, each taken on its own. */
+  private static double[] medians(List<Result> results) {
+    return new double[] {medianOf(results, Result::rps), medianOf(results, Result::p50Micros),
+        medianOf(results, Result::p99Micros), medianOf(results, Result::cpuMicros)};
+  }
+
+  private static double medianOf(List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
+    double[] v = results.stream().mapToDouble(f).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Kernel CPU time of this process in nanoseconds ({@code stime} of /proc/self/stat), or 0. */
+  private static long kernelCpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[12]) * 10_000_000L; // clock ticks of 10 ms
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** CPU time of the audit pipeline's threads ({@code piste-audit-*}) in nanoseconds. */
+  private static long auditCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("piste-audit-")) {
+        total += Math.max(0, threads.getThreadCpuTime(t.getId()));
+      }
+    }
+    return total;
   }
 
   private static long countLines(Path dir) throws IOException {
@@ -120,11 +223,15 @@ public final class LoadRun {
       cmd.add("Authorization: Bearer " + token);
     }
     cmd.add(url);
+    long cpuBefore = processCpuNanos();
+    long kernelBefore = kernelCpuNanos();
+    long auditBefore = auditCpuNanos();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double rps = 0;
     double p50 = 0;
     double p99 = 0;
     long non2xx = 0;
+    long requests = 0;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8))) {
       String line;
@@ -132,6 +239,10 @@ public final class LoadRun {
         Matcher m = RPS.matcher(line);
         if (m.find()) {
           rps = Double.parseDouble(m.group(1));
+        }
+        Matcher n = REQUESTS.matcher(line);
+        if (n.find()) {
+          requests = Long.parseLong(n.group(1));
         }
         Matcher q = PCT.matcher(line);
         if (q.find()) {
@@ -154,6 +265,8 @@ public final class LoadRun {
     if (p.waitFor() != 0) {
       throw new IllegalStateException("wrk failed; is the Debian package wrk installed?");
     }
-    return new Result(rps, p50, p99, non2xx);
+    double perRequest = requests == 0 ? 0 : 1.0 / 1000 / requests;
+    return new Result(rps, p50, p99, non2xx, (processCpuNanos() - cpuBefore) * perRequest,
+        (kernelCpuNanos() - kernelBefore) * perRequest, (auditCpuNanos() - auditBefore) * perRequest);
   }
 }
