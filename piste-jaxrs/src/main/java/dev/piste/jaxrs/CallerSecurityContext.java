@@ -4,15 +4,18 @@ import dev.piste.Caller;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 
-/** The caller as JAX-RS sees it: principal = {@link Caller}, roles = scopes (so @RolesAllowed works). */
+/**
+ * The caller as JAX-RS sees it: principal = {@link Caller}, roles = scopes (so @RolesAllowed works).
+ * Whether the request came over TLS is asked of the runtime's own context, only when asked.
+ */
 final class CallerSecurityContext implements SecurityContext {
 
   private final Caller caller;
-  private final boolean secure;
+  private final SecurityContext runtime;
 
-  CallerSecurityContext(Caller caller, boolean secure) {
+  CallerSecurityContext(Caller caller, SecurityContext runtime) {
     this.caller = caller;
-    this.secure = secure;
+    this.runtime = runtime;
   }
 
   @Override
@@ -27,7 +30,7 @@ final class CallerSecurityContext implements SecurityContext {
 
   @Override
   public boolean isSecure() {
-    return secure;
+    return runtime != null && runtime.isSecure();
   }
 
   @Override

@@ -91,8 +91,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
         request.setProperty(CAPTURE_PROPERTY, capture);
       }
     }
-    boolean secure = request.getSecurityContext() != null && request.getSecurityContext().isSecure();
-    request.setSecurityContext(new CallerSecurityContext(caller, secure));
+    request.setSecurityContext(new CallerSecurityContext(caller, request.getSecurityContext()));
   }
 
   @Override
@@ -110,21 +109,8 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     if (bodies(engine).enabled() && request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
       capture.finish(ex);
     }
-    engine.pipeline().complete(ex, response.getStatus(), contentLength(view),
+    engine.pipeline().complete(ex, response.getStatus(), view.contentLength(),
         response.getLength(), null);
-  }
-
-  /** The request's {@code Content-Length}, or -1 when absent or not a number. */
-  private static long contentLength(RequestView view) {
-    String length = view.header("Content-Length");
-    if (length == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(length.strip());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   /** The body capture policy of an engine, computed once per engine. */

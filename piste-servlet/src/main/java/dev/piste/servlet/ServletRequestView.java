@@ -70,6 +70,11 @@ final class ServletRequestView extends RequestView {
 
 
   @Override
+  public long contentLength() {
+    return request.getContentLengthLong();
+  }
+
+  @Override
   public String remoteAddress() {
     return request.getRemoteAddr();
   }

@@ -46,7 +46,7 @@ final class JaxrsTokenTest {
     @Produces("text/plain")
     public String list(@Context SecurityContext security) {
       return security.getUserPrincipal().getName() + " " + security.getAuthenticationScheme()
-          + " writer=" + security.isUserInRole("invoices:write");
+          + " writer=" + security.isUserInRole("invoices:write") + " secure=" + security.isSecure();
     }
 
     @POST
@@ -109,8 +109,8 @@ final class JaxrsTokenTest {
     HttpResponse<String> readOnly = server.get("/v1/invoices", "Authorization", "Bearer " + reader());
 
     assertThat(writer.statusCode()).isEqualTo(200);
-    assertThat(writer.body()).isEqualTo(TokenFactory.CLIENT + " PISTE_JWT writer=true");
-    assertThat(readOnly.body()).endsWith("writer=false");
+    assertThat(writer.body()).isEqualTo(TokenFactory.CLIENT + " PISTE_JWT writer=true secure=false");
+    assertThat(readOnly.body()).endsWith("writer=false secure=false");
   }
 
   @Test

@@ -19,4 +19,18 @@ public abstract class RequestView implements PisteRequest {
   public final void exchange(Exchange exchange) {
     this.exchange = exchange;
   }
+
+  /** The request body's declared length ({@code Content-Length}), or -1 when absent or invalid. */
+  public long contentLength() {
+    String length = header("Content-Length");
+    if (length == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(length.strip());
+      return n >= 0 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
 }
