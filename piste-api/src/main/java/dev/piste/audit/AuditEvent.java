@@ -62,6 +62,8 @@ public final class AuditEvent {
   private final String instanceId;
   private final String requestBody;
   private final boolean requestBodyTruncated;
+  /** The JSON form, written once when the event is built (where its values are still warm). */
+  private final byte[] json;
 
   private AuditEvent(Builder b) {
     this.eventId = Objects.requireNonNull(b.eventId, "eventId");
@@ -95,6 +97,7 @@ public final class AuditEvent {
     this.instanceId = b.instanceId;
     this.requestBody = b.requestBody;
     this.requestBodyTruncated = b.requestBodyTruncated;
+    this.json = writeJson();
   }
 
   public static Builder builder() {
@@ -277,11 +280,19 @@ public final class AuditEvent {
 
   /** The event as one compact JSON object, without line breaks, fields without value left out. */
   public String toJson() {
-    return new String(toJsonBytes(), StandardCharsets.UTF_8);
+    return new String(json, StandardCharsets.UTF_8);
   }
 
-  /** The UTF-8 bytes of {@link #toJson()}, written without the intermediate string. */
+  /**
+   * The UTF-8 bytes of {@link #toJson()}, a new array at each call. The JSON form is written once,
+   * when the event is built: on the request thread, where its values were just produced, rather than
+   * by each sink's thread from memory another core wrote.
+   */
   public byte[] toJsonBytes() {
+    return json.clone();
+  }
+
+  private byte[] writeJson() {
     JsonBytes j = new JsonBytes(640);
     j.raw(F_EVENT_ID).string(eventId);
     j.raw(F_SCHEMA_VERSION).number(schemaVersion);
@@ -395,7 +406,7 @@ public final class AuditEvent {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AuditEvent e && Arrays.equals(toJsonBytes(), e.toJsonBytes());
+    return o instanceof AuditEvent e && Arrays.equals(json, e.json);
   }
 
   @Override
