@@ -47,15 +47,16 @@ public final class LoadRun {
    * the audit threads, GC, JIT) per request served, over the round: only the server under load
    * works then, so it is that server's cost per request, less sensitive to a noisy neighbour than
    * the throughput. {@code kernelMicros} is the part of it spent in the kernel (sockets, file
-   * writes), {@code auditMicros} the part spent by the audit pipeline's own threads.
+   * writes); {@code requestMicros} the part spent by Jetty's threads (the request path, user and
+   * kernel), {@code auditMicros} the part spent by the audit pipeline's own threads.
    */
   record Result(double rps, double p50Micros, double p99Micros, long non2xx, double cpuMicros,
-      double kernelMicros, double auditMicros) {
+      double kernelMicros, double requestMicros, double auditMicros) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT,
-          "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req (kernel %.1f, audit threads %.1f)",
-          rps, p50Micros, p99Micros, cpuMicros, kernelMicros, auditMicros);
+      return String.format(Locale.ROOT, "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req"
+          + " (kernel %.1f; request threads %.1f, audit threads %.1f)", rps, p50Micros, p99Micros,
+          cpuMicros, kernelMicros, requestMicros, auditMicros);
     }
   }
 
@@ -190,12 +191,12 @@ public final class LoadRun {
     }
   }
 
-  /** CPU time of the audit pipeline's threads ({@code piste-audit-*}) in nanoseconds. */
-  private static long auditCpuNanos() {
+  /** CPU time in nanoseconds of the live threads whose name starts with {@code prefix}. */
+  private static long threadCpuNanos(String prefix) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long total = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("piste-audit-")) {
+      if (t.getName().startsWith(prefix)) {
         total += Math.max(0, threads.getThreadCpuTime(t.getId()));
       }
     }
@@ -225,7 +226,8 @@ public final class LoadRun {
     cmd.add(url);
     long cpuBefore = processCpuNanos();
     long kernelBefore = kernelCpuNanos();
-    long auditBefore = auditCpuNanos();
+    long requestBefore = threadCpuNanos("qtp");
+    long auditBefore = threadCpuNanos("piste-audit-");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double rps = 0;
     double p50 = 0;
@@ -267,6 +269,8 @@ public final class LoadRun {
     }
     double perRequest = requests == 0 ? 0 : 1.0 / 1000 / requests;
     return new Result(rps, p50, p99, non2xx, (processCpuNanos() - cpuBefore) * perRequest,
-        (kernelCpuNanos() - kernelBefore) * perRequest, (auditCpuNanos() - auditBefore) * perRequest);
+        (kernelCpuNanos() - kernelBefore) * perRequest,
+        (threadCpuNanos("qtp") - requestBefore) * perRequest,
+        (threadCpuNanos("piste-audit-") - auditBefore) * perRequest);
   }
 }
