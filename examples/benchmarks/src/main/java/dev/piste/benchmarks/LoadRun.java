@@ -47,16 +47,16 @@ public final class LoadRun {
    * the audit threads, GC, JIT) per request served, over the round: only the server under load
    * works then, so it is that server's cost per request, less sensitive to a noisy neighbour than
    * the throughput. {@code kernelMicros} is the part of it spent in the kernel (sockets, file
-   * writes); {@code requestMicros} the part spent by Jetty's threads (the request path, user and
-   * kernel), {@code auditMicros} the part spent by the audit pipeline's own threads.
+   * writes), {@code auditMicros} the part spent by the audit pipeline's own threads (which live as
+   * long as the engine, so their CPU time is never lost with a thread that ended).
    */
   record Result(double rps, double p50Micros, double p99Micros, long non2xx, double cpuMicros,
-      double kernelMicros, double requestMicros, double auditMicros) {
+      double kernelMicros, double auditMicros) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req"
-          + " (kernel %.1f; request threads %.1f, audit threads %.1f)", rps, p50Micros, p99Micros,
-          cpuMicros, kernelMicros, requestMicros, auditMicros);
+          + " (kernel %.1f, audit threads %.1f)", rps, p50Micros, p99Micros, cpuMicros,
+          kernelMicros, auditMicros);
     }
   }
 
@@ -226,7 +226,6 @@ public final class LoadRun {
     cmd.add(url);
     long cpuBefore = processCpuNanos();
     long kernelBefore = kernelCpuNanos();
-    long requestBefore = threadCpuNanos("qtp");
     long auditBefore = threadCpuNanos("piste-audit-");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double rps = 0;
@@ -270,7 +269,6 @@ public final class LoadRun {
     double perRequest = requests == 0 ? 0 : 1.0 / 1000 / requests;
     return new Result(rps, p50, p99, non2xx, (processCpuNanos() - cpuBefore) * perRequest,
         (kernelCpuNanos() - kernelBefore) * perRequest,
-        (threadCpuNanos("qtp") - requestBefore) * perRequest,
         (threadCpuNanos("piste-audit-") - auditBefore) * perRequest);
   }
 }
