@@ -51,15 +51,13 @@ public final class LimitSet {
       Limit l = limits.get(i);
       units[i] = l.unit();
       permits[i] = l.permits();
+      headerNames[i] = "\"" + RateLimitStage.token(name) + "-" + l.unit().symbol() + "\"";
       if (!l.unit().calendar()) {
         interval[i] = Math.max(1, l.unit().nominal().toNanos() / l.permits());
         capacityNanos[i] = saturatedMultiply(l.burst(), interval[i]);
-      }
-      headerNames[i] = "\"" + RateLimitStage.token(name) + "-" + l.unit().symbol() + "\"";
-      if (!l.unit().calendar()) {
         long window = Math.max(1, ceilSeconds(
             saturatedMultiply(l.burst(), l.unit().nominal().toNanos()) / l.permits()));
-        policies[i] = headerNames[i] + ";q=" + l.burst() + ";w=" + window;
+        policies[i] = headerNames[i] + ";q=" + quota(i) + ";w=" + window;
       }
       sb.append(i == 0 ? "" : ";").append(l.permits()).append('/').append(l.unit().symbol());
       if (l.burst() != l.permits()) {
@@ -112,6 +110,12 @@ public final class LimitSet {
     return d;
   }
 
+  /** The quota of limit {@code i} in its window: the burst of a smooth limit, a quota's permits. */
+  long quota(int i) {
+    Limit l = limits.get(i);
+    return l.unit().calendar() ? l.permits() : l.burst();
+  }
+
   /** The quoted policy name of limit {@code i} in the {@code RateLimit} headers: {@code "gold-s"}. */
   String headerName(int i) {
     return headerNames[i];
@@ -132,7 +136,7 @@ public final class LimitSet {
     CalendarPolicy c = cached[i];
     if (c == null || c.index() != p.index()) {
       c = new CalendarPolicy(p.index(),
-          headerNames[i] + ";q=" + permits[i] + ";w=" + ceilSeconds(p.end() - p.start()));
+          headerNames[i] + ";q=" + quota(i) + ";w=" + ceilSeconds(p.end() - p.start()));
       CalendarPolicy[] next = cached.clone();
       next[i] = c;
       calendarPolicies = next;
@@ -163,7 +167,11 @@ public final class LimitSet {
     return true;
   }
 
-  /** Applies a request of {@code cost} tokens to a state, all limits or none. Caller holds the lock. */
+  /**
+   * Applies a request of {@code cost} tokens to a state, all limits or none; a rejected request
+   * leaves the state as it was. The caller owns the array (the memory store passes a copy that it
+   * then installs with a compare-and-set).
+   */
   Verdict apply(long[] state, long cost, long now, QuotaCalendar calendar) {
     boolean allowed = true;
     long minRemaining = Long.MAX_VALUE;
@@ -237,11 +245,6 @@ public final class LimitSet {
       nanos = saturatedMultiply(Math.max(0, l.burst() - remaining), interval[i]);
     }
     return ceilSeconds(nanos);
-  }
-
-  /** The window of limit {@code i} in seconds, for the {@code w} parameter of {@code RateLimit-Policy}. */
-  long windowSeconds(int i) {
-    return limits.get(i).unit().nominal().getSeconds();
   }
 
   static long ceilSeconds(long nanos) {

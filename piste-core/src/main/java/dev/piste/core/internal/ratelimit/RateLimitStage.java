@@ -277,9 +277,7 @@ public final class RateLimitStage implements RateLimiter {
     ex.addResponseHeader("RateLimit-Policy", limits.policy(i, now, calendar));
     ex.addResponseHeader("RateLimit", limits.headerName(i) + ";r=" + v.remaining() + ";t=" + reset);
     if (legacyHeaders) {
-      Limit l = limits.limit(i);
-      long quota = l.unit().calendar() ? l.permits() : l.burst();
-      ex.addResponseHeader("X-RateLimit-Limit", Long.toString(quota));
+      ex.addResponseHeader("X-RateLimit-Limit", Long.toString(limits.quota(i)));
       ex.addResponseHeader("X-RateLimit-Remaining", Long.toString(v.remaining()));
       ex.addResponseHeader("X-RateLimit-Reset", Long.toString(reset));
     }
