@@ -1,5 +1,6 @@
 package dev.piste.audit;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -292,8 +293,34 @@ public final class AuditEvent {
     return json.clone();
   }
 
+  /** The number of bytes of {@link #toJsonBytes()}. */
+  public int jsonLength() {
+    return json.length;
+  }
+
+  /**
+   * Puts the bytes of {@link #toJsonBytes()} into {@code target} at its position, which advances by
+   * {@link #jsonLength()}: for a sink that assembles many events in one buffer, without a copy of
+   * each event's bytes.
+   *
+   * @throws java.nio.BufferOverflowException when {@code target} has fewer than {@link
+   *     #jsonLength()} bytes remaining; nothing is written then
+   * @throws java.nio.ReadOnlyBufferException when {@code target} is read-only
+   */
+  public void writeJson(ByteBuffer target) {
+    target.put(json);
+  }
+
   private byte[] writeJson() {
-    JsonBytes j = new JsonBytes(640);
+    JsonBytes j = JsonBytes.acquire();
+    try {
+      return writeJson(j);
+    } finally {
+      j.release();
+    }
+  }
+
+  private byte[] writeJson(JsonBytes j) {
     j.raw(F_EVENT_ID).string(eventId);
     j.raw(F_SCHEMA_VERSION).number(schemaVersion);
     j.raw(F_TIMESTAMP).timestamp(timestamp, TIMESTAMP);

@@ -31,20 +31,44 @@ final class JsonBytes {
   }
 
   /**
-   * Per thread, the encoded (quoted, escaped) form of the strings written last through {@link
-   * #shared}, by identity, direct-mapped: the values most events share (API, operation, caller,
-   * outcome) are the same objects from one event to the next and are encoded once.
+   * The slots of the per-thread cache of {@link #shared}: the encoded (quoted, escaped) form of the
+   * strings written last, by identity, direct-mapped. The values most events share (API, operation,
+   * caller, outcome) are the same objects from one event to the next and are encoded once.
    */
   private static final int RECENT_SLOTS = 64;
-  private static final ThreadLocal<Object[]> RECENT =
-      ThreadLocal.withInitial(() -> new Object[2 * RECENT_SLOTS]);
+  /** The buffer a thread keeps between events; a larger one, grown for a large event, is dropped. */
+  private static final int KEPT_CAPACITY = 4096;
+  private static final ThreadLocal<JsonBytes> PER_THREAD = ThreadLocal.withInitial(JsonBytes::new);
 
-  private final Object[] recent = RECENT.get();
-  private byte[] buf;
+  private final Object[] recent = new Object[2 * RECENT_SLOTS];
+  private byte[] buf = new byte[1024];
   private int len;
+  private boolean inUse;
+  /** The epoch day of {@link #date}, the {@code "yyyy-MM-ddT} of the last timestamp written. */
+  private long day = Long.MIN_VALUE;
+  private final byte[] date = new byte[12];
 
-  JsonBytes(int capacity) {
-    buf = new byte[capacity];
+  private JsonBytes() {}
+
+  /**
+   * This thread's writer, empty; {@link #release} gives it back. A writer asked for while the
+   * thread's own is in use (an event built while another is being written) is a new one.
+   */
+  static JsonBytes acquire() {
+    JsonBytes j = PER_THREAD.get();
+    if (j.inUse) {
+      j = new JsonBytes();
+    }
+    j.inUse = true;
+    j.len = 0;
+    return j;
+  }
+
+  void release() {
+    inUse = false;
+    if (buf.length > KEPT_CAPACITY) {
+      buf = new byte[1024];
+    }
   }
 
   /**
@@ -166,21 +190,27 @@ final class JsonBytes {
    */
   JsonBytes timestamp(Instant t, DateTimeFormatter formatter) {
     long seconds = t.getEpochSecond();
-    long day = Math.floorDiv(seconds, 86_400);
+    long epochDay = Math.floorDiv(seconds, 86_400);
     int secondOfDay = Math.floorMod(seconds, 86_400);
-    LocalDate date = LocalDate.ofEpochDay(day);
-    int year = date.getYear();
-    if (year < 0 || year > 9999) {
-      return raw('"').raw(formatter.format(t).getBytes(StandardCharsets.US_ASCII)).raw('"');
+    if (epochDay != day) {
+      LocalDate d = LocalDate.ofEpochDay(epochDay);
+      int year = d.getYear();
+      if (year < 0 || year > 9999) {
+        return raw('"').raw(formatter.format(t).getBytes(StandardCharsets.US_ASCII)).raw('"');
+      }
+      // "yyyy-MM-ddT, computed once a day: LocalDate.ofEpochDay costs more than the rest
+      date[0] = '"';
+      put(date, 1, year, 4);
+      date[5] = '-';
+      put(date, 6, d.getMonthValue(), 2);
+      date[8] = '-';
+      put(date, 9, d.getDayOfMonth(), 2);
+      date[11] = 'T';
+      day = epochDay;
     }
     ensure(26);
-    buf[len++] = '"';
-    digits(year, 4);
-    buf[len++] = '-';
-    digits(date.getMonthValue(), 2);
-    buf[len++] = '-';
-    digits(date.getDayOfMonth(), 2);
-    buf[len++] = 'T';
+    System.arraycopy(date, 0, buf, len, date.length);
+    len += date.length;
     digits(secondOfDay / 3600, 2);
     buf[len++] = ':';
     digits(secondOfDay / 60 % 60, 2);
@@ -194,11 +224,15 @@ final class JsonBytes {
   }
 
   private void digits(int v, int width) {
-    for (int i = len + width - 1; i >= len; i--) {
-      buf[i] = (byte) ('0' + v % 10);
+    put(buf, len, v, width);
+    len += width;
+  }
+
+  private static void put(byte[] out, int at, int v, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + v % 10);
       v /= 10;
     }
-    len += width;
   }
 
   private void ensure(int more) {

@@ -77,6 +77,54 @@ final class AuditEventJsonTest {
   }
 
   @Test
+  void consecutiveTimestampsOfOneDayAndAcrossMidnightKeepTheFormattersForm() {
+    // the writer keeps the date of the last day it wrote: same day, next day, a year it leaves to
+    // the formatter, then back
+    Instant day = Instant.parse("2026-12-31T10:00:00.001Z");
+    List<Instant> sequence = List.of(day, Instant.parse("2026-12-31T23:59:59.999Z"),
+        Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+        Instant.parse("2027-01-01T00:00:01.010Z"), day, Instant.parse("2026-12-31T12:34:56.789Z"));
+    for (Instant t : sequence) {
+      AuditEvent e = AuditSinkTest.event().toBuilder().timestamp(t).build();
+      assertThat(e.toJson()).as("%s", t)
+          .contains("\"timestamp\":\"" + TIMESTAMP.format(e.timestamp()) + "\"");
+    }
+  }
+
+  @Test
+  void writeJsonPutsTheSameBytesIntoABufferAndNothingWhenTheyDoNotFit() {
+    AuditEvent e = AuditSinkTest.event();
+    byte[] bytes = e.toJsonBytes();
+    assertThat(e.jsonLength()).isEqualTo(bytes.length);
+
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(bytes.length + 3);
+    direct.put((byte) 'x');
+    e.writeJson(direct);
+    assertThat(direct.position()).isEqualTo(1 + bytes.length);
+    byte[] written = new byte[bytes.length];
+    direct.flip().position(1);
+    direct.get(written);
+    assertThat(written).isEqualTo(bytes);
+
+    java.nio.ByteBuffer small = java.nio.ByteBuffer.allocate(bytes.length - 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.writeJson(small))
+        .isInstanceOf(java.nio.BufferOverflowException.class);
+    assertThat(small.position()).isZero();
+  }
+
+  @Test
+  void aWriterAskedForWhileTheThreadsOwnIsInUseIsAnotherOne() {
+    JsonBytes first = JsonBytes.acquire();
+    JsonBytes second = JsonBytes.acquire();
+    assertThat(second).isNotSameAs(first);
+    second.release();
+    first.release();
+    JsonBytes again = JsonBytes.acquire();
+    assertThat(again).isSameAs(first);
+    again.release();
+  }
+
+  @Test
   void numbersCoverTheWholeLongRange() {
     for (long v : new long[] {0, 1, 9, 10, -1, -10, 999_999_999, 1_000_000_000_000_000_000L,
         Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1}) {

@@ -34,7 +34,8 @@ final class ServletRequestView extends RequestView {
     if (p == null) {
       String servletPath = request.getServletPath();
       String pathInfo = request.getPathInfo();
-      p = pathInfo == null ? servletPath : servletPath == null ? pathInfo : servletPath + pathInfo;
+      p = pathInfo == null ? servletPath
+          : servletPath == null || servletPath.isEmpty() ? pathInfo : servletPath.concat(pathInfo);
       path = p = p == null || p.isEmpty() ? "/" : p;
     }
     return p;

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -71,23 +72,20 @@ public final class HttpCollectorSink implements AuditSink {
   }
 
   private byte[] body(List<AuditEvent> batch) throws IOException {
-    byte[][] events = new byte[batch.size()][];
     int total = 2;
-    for (int i = 0; i < events.length; i++) {
-      events[i] = batch.get(i).toJsonBytes();
-      total += events[i].length + 1;
+    for (AuditEvent e : batch) {
+      total += e.jsonLength() + 1;
     }
     byte[] json = new byte[Math.max(2, total - 1)];
-    json[0] = '[';
-    int at = 1;
-    for (int i = 0; i < events.length; i++) {
+    ByteBuffer b = ByteBuffer.wrap(json);
+    b.put((byte) '[');
+    for (int i = 0; i < batch.size(); i++) {
       if (i > 0) {
-        json[at++] = ',';
+        b.put((byte) ',');
       }
-      System.arraycopy(events[i], 0, json, at, events[i].length);
-      at += events[i].length;
+      batch.get(i).writeJson(b);
     }
-    json[at] = ']';
+    b.put((byte) ']');
     if (!gzip) {
       return json;
     }

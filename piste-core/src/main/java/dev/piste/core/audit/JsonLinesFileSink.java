@@ -46,11 +46,9 @@ public final class JsonLinesFileSink implements AuditSink {
 
   @Override
   public synchronized void write(List<AuditEvent> batch) throws IOException {
-    byte[][] lines = new byte[batch.size()][];
     long total = 0;
-    for (int i = 0; i < lines.length; i++) {
-      lines[i] = batch.get(i).toJsonBytes();
-      total += lines[i].length + 1;
+    for (AuditEvent e : batch) {
+      total += e.jsonLength() + 1;
     }
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     if (out == null) {
@@ -62,15 +60,17 @@ public final class JsonLinesFileSink implements AuditSink {
     }
     try {
       buffer.clear();
-      for (byte[] line : lines) {
-        if (line.length + 1 > buffer.remaining()) {
+      for (AuditEvent e : batch) {
+        int n = e.jsonLength() + 1;
+        if (n > buffer.remaining()) {
           drain();
         }
-        if (line.length + 1 > buffer.capacity()) {
-          writeFully(ByteBuffer.wrap(line));
+        if (n > buffer.capacity()) {
+          writeFully(ByteBuffer.wrap(e.toJsonBytes()));
           buffer.put((byte) '\n');
         } else {
-          buffer.put(line).put((byte) '\n');
+          e.writeJson(buffer);
+          buffer.put((byte) '\n');
         }
       }
       drain();

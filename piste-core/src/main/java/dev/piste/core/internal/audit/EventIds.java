@@ -1,5 +1,6 @@
 package dev.piste.core.internal.audit;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EventIds {
 
   static final int BLOCK = 1024;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private final long high;
   private final AtomicLong counter = new AtomicLong();
   /** Per thread: the next value and the end of its block. */
@@ -32,7 +33,7 @@ final class EventIds {
       b[1] = b[0] + BLOCK;
     }
     long low = (b[0]++ & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    char[] c = new char[36];
+    byte[] c = new byte[36];
     hex(c, 0, high >>> 32, 8);
     c[8] = '-';
     hex(c, 9, high >>> 16, 4);
@@ -42,10 +43,10 @@ final class EventIds {
     hex(c, 19, low >>> 48, 4);
     c[23] = '-';
     hex(c, 24, low, 12);
-    return new String(c);
+    return new String(c, StandardCharsets.ISO_8859_1);
   }
 
-  private static void hex(char[] out, int at, long v, int digits) {
+  private static void hex(byte[] out, int at, long v, int digits) {
     for (int i = digits - 1; i >= 0; i--) {
       out[at + i] = HEX[(int) (v & 0xF)];
       v >>>= 4;

@@ -1,6 +1,7 @@
 package dev.piste.core.internal.pipeline;
 
 import dev.piste.PisteRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,7 +21,7 @@ public record Correlation(String requestId, String traceId, String parentSpanId,
   public static final String REQUEST_ID_HEADER = "X-Request-Id";
   public static final String TRACEPARENT_HEADER = "traceparent";
   private static final int MAX_REQUEST_ID = 128;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** The correlation of an incoming request. */
   public static Correlation of(PisteRequest request) {
@@ -44,12 +45,17 @@ public record Correlation(String requestId, String traceId, String parentSpanId,
       }
     }
     ThreadLocalRandom r = ThreadLocalRandom.current();
+    long span = nonZero(r.nextLong());
+    String spanId = hex(span);
     if (traceId == null) {
-      traceId = randomHex(r, 16);
-    }
-    String spanId = randomHex(r, 8);
-    if (requestId == null) {
-      requestId = traceId.substring(0, 16) + spanId;
+      long high = r.nextLong();
+      long low = high == 0 ? nonZero(r.nextLong()) : r.nextLong();
+      traceId = hex(high, low);
+      if (requestId == null) {
+        requestId = hex(high, span);
+      }
+    } else if (requestId == null) {
+      requestId = traceId.substring(0, 16).concat(spanId);
     }
     return new Correlation(requestId, traceId, parent, spanId, sampled);
   }
@@ -93,29 +99,29 @@ public record Correlation(String requestId, String traceId, String parentSpanId,
     return true;
   }
 
-  private static String randomHex(ThreadLocalRandom r, int bytes) {
-    char[] out = new char[bytes * 2];
-    int i = 0;
-    while (i < out.length) {
-      long bits = r.nextLong();
-      for (int n = 0; n < 16 && i < out.length; n++) {
-        out[i++] = HEX[(int) (bits & 0xF)];
-        bits >>>= 4;
-      }
-    }
-    if (isZero(out)) {
-      out[out.length - 1] = '1';
-    }
-    return new String(out);
+  private static long nonZero(long v) {
+    return v == 0 ? 1 : v;
   }
 
-  private static boolean isZero(char[] hex) {
-    for (char c : hex) {
-      if (c != '0') {
-        return false;
-      }
-    }
-    return true;
+  /** 16 lower-case hex digits. */
+  private static String hex(long v) {
+    byte[] out = new byte[16];
+    hex(out, 0, v);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
+  /** 32 lower-case hex digits. */
+  private static String hex(long high, long low) {
+    byte[] out = new byte[32];
+    hex(out, 0, high);
+    hex(out, 16, low);
+    return new String(out, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void hex(byte[] out, int at, long v) {
+    for (int i = at + 15; i >= at; i--) {
+      out[i] = HEX[(int) (v & 0xF)];
+      v >>>= 4;
+    }
+  }
 }

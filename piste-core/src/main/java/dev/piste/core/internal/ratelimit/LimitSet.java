@@ -27,6 +27,8 @@ public final class LimitSet {
   private final Limit.Unit[] units;
   private final long[] permits;
   private final String[] headerNames;
+  private final String[] remainingPrefixes;
+  private final String planKeyPrefix;
   private final String[] policies;
   private volatile CalendarPolicy[] calendarPolicies;
   private volatile LimitSet divided;
@@ -44,6 +46,8 @@ public final class LimitSet {
     this.units = new Limit.Unit[n];
     this.permits = new long[n];
     this.headerNames = new String[n];
+    this.remainingPrefixes = new String[n];
+    this.planKeyPrefix = "p|" + name + "|";
     this.policies = new String[n];
     this.calendarPolicies = new CalendarPolicy[n];
     StringBuilder sb = new StringBuilder();
@@ -52,6 +56,7 @@ public final class LimitSet {
       units[i] = l.unit();
       permits[i] = l.permits();
       headerNames[i] = "\"" + RateLimitStage.token(name) + "-" + l.unit().symbol() + "\"";
+      remainingPrefixes[i] = headerNames[i] + ";r=";
       if (!l.unit().calendar()) {
         interval[i] = Math.max(1, l.unit().nominal().toNanos() / l.permits());
         capacityNanos[i] = saturatedMultiply(l.burst(), interval[i]);
@@ -117,6 +122,16 @@ public final class LimitSet {
   }
 
   /** The quoted policy name of limit {@code i} in the {@code RateLimit} headers: {@code "gold-s"}. */
+  /** {@code "name-unit";r=}: the start of limit {@code i}'s {@code RateLimit} value. */
+  String remainingPrefix(int i) {
+    return remainingPrefixes[i];
+  }
+
+  /** {@code p|name|}: the start of the bucket key of this set as a plan, before the application. */
+  String planKeyPrefix() {
+    return planKeyPrefix;
+  }
+
   String headerName(int i) {
     return headerNames[i];
   }

@@ -16,7 +16,6 @@ import dev.piste.ratelimit.PlanResolver;
 import dev.piste.ratelimit.RateLimitKeyResolver;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +182,8 @@ public final class RateLimitStage implements RateLimiter {
     if (caller.applicationId() != null) {
       LimitSet plan = planOf(caller, ex.request());
       if (plan != null) {
-        Verdict v = consume("p|" + plan.name() + "|" + caller.applicationId(), plan, planCost, now);
+        Verdict v = consume(plan.planKeyPrefix().concat(caller.applicationId()), plan, planCost,
+            now);
         if (v == null) {
           return unavailable(ex);
         }
@@ -275,7 +275,9 @@ public final class RateLimitStage implements RateLimiter {
     long reset = v.allowed() ? limits.resetSeconds(i, v.remaining(), now, calendar)
         : Math.max(1, LimitSet.ceilSeconds(v.nanosToWait()));
     ex.addResponseHeader("RateLimit-Policy", limits.policy(i, now, calendar));
-    ex.addResponseHeader("RateLimit", limits.headerName(i) + ";r=" + v.remaining() + ";t=" + reset);
+    String prefix = limits.remainingPrefix(i);
+    ex.addResponseHeader("RateLimit", new StringBuilder(prefix.length() + 24).append(prefix)
+        .append(v.remaining()).append(";t=").append(reset).toString());
     if (legacyHeaders) {
       ex.addResponseHeader("X-RateLimit-Limit", Long.toString(limits.quota(i)));
       ex.addResponseHeader("X-RateLimit-Remaining", Long.toString(v.remaining()));
@@ -288,9 +290,13 @@ public final class RateLimitStage implements RateLimiter {
     return ip != null ? ip : ex.request().remoteAddress();
   }
 
+  /**
+   * Now, in nanoseconds since the epoch, to the millisecond: {@code Clock.millis} is a cheap read of
+   * the system clock where {@code Clock.instant} is a call into the VM, and buckets need no finer
+   * time (a refill of less than a millisecond's worth is taken at the next one).
+   */
   private long now() {
-    Instant i = clock.instant();
-    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    return clock.millis() * 1_000_000L;
   }
 
   /** A name reduced to the characters of an HTTP token, at most 64 of them. */

@@ -35,6 +35,21 @@ public final class Sha256 {
         (long) LONGS.get(d, 24));
   }
 
-  /** A SHA-256 digest as four big-endian longs. */
-  public record Key(long a, long b, long c, long d) {}
+  /**
+   * A SHA-256 digest as four big-endian longs. {@code equals} and {@code hashCode} are written out:
+   * a record's generated ones are bootstrapped method handles, which the JIT does not always inline
+   * into a map lookup on the request path.
+   */
+  public record Key(long a, long b, long c, long d) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && a == k.a && b == k.b && c == k.c && d == k.d;
+    }
+
+    @Override
+    public int hashCode() {
+      // the digest's bits are uniformly distributed: any 32 of them make a good hash
+      return (int) (a ^ (a >>> 32));
+    }
+  }
 }
