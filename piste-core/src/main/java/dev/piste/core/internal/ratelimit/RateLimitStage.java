@@ -276,7 +276,7 @@ public final class RateLimitStage implements RateLimiter {
         : Math.max(1, LimitSet.ceilSeconds(v.nanosToWait()));
     ex.addResponseHeader("RateLimit-Policy", limits.policy(i, now, calendar));
     String prefix = limits.remainingPrefix(i);
-    ex.addResponseHeader("RateLimit", new StringBuilder(prefix.length() + 24).append(prefix)
+    ex.addResponseHeader("RateLimit", new StringBuilder(prefix.length() + 40).append(prefix)
         .append(v.remaining()).append(";t=").append(reset).toString());
     if (legacyHeaders) {
       ex.addResponseHeader("X-RateLimit-Limit", Long.toString(limits.quota(i)));
