@@ -129,8 +129,8 @@ final class CatalogSupport {
       if (piste == null) {
         return;
       }
-      String path = "/" + request.getUriInfo().getPath(true);
-      path = path.startsWith("//") ? path.substring(1) : path;
+      String path = request.getUriInfo().getPath(true);
+      path = path.startsWith("/") ? path : "/".concat(path);
       CatalogDocuments docs = piste.catalogDocuments();
       if (!docs.isDocumentPath(path)) {
         return;

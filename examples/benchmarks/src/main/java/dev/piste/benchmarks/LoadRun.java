@@ -139,8 +139,9 @@ public final class LoadRun {
       double[] pr = medians(protectedResults);
       System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n",
           "unprotected (piste.enabled=false)", b[0], b[1], b[2], b[3]);
-      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n", "token + rate limit + audit",
-          pr[0], pr[1], pr[2], pr[3]);
+      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n",
+          "token" + (stages.contains("ratelimit") ? " + rate limit" : "")
+              + (stages.contains("audit") ? " + audit" : ""), pr[0], pr[1], pr[2], pr[3]);
       System.out.printf(Locale.ROOT, "%-34s %11.1f%% %+10.0f %+10.0f %+14.1f%n",
           "protected / unprotected", 100 * ratio, pr[1] - b[1], pr[2] - b[2], pr[3] - b[3]);
       System.out.printf(Locale.ROOT, "throughput ratio of each pair, sorted:");
