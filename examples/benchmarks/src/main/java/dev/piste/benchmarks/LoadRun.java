@@ -48,15 +48,21 @@ public final class LoadRun {
    * works then, so it is that server's cost per request, less sensitive to a noisy neighbour than
    * the throughput. {@code kernelMicros} is the part of it spent in the kernel (sockets, file
    * writes), {@code auditMicros} the part spent by the audit pipeline's own threads (which live as
-   * long as the engine, so their CPU time is never lost with a thread that ended).
+   * long as the engine, so their CPU time is never lost with a thread that ended). {@code
+   * wrkMicros} is wrk's own CPU time (user and kernel) per request; what the two cores spent
+   * beyond the two is the kernel's work outside both processes or idle time; {@code
+   * softirqMicros} is the part of it the machine's {@code /proc/stat} counts as softirq (the
+   * loopback's packets, block I/O completions) and {@code idleMicros} the part it counts as idle.
    */
   record Result(double rps, double p50Micros, double p99Micros, long non2xx, double cpuMicros,
-      double kernelMicros, double auditMicros) {
+      double kernelMicros, double auditMicros, double wrkMicros, double softirqMicros,
+      double idleMicros) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req"
-          + " (kernel %.1f, audit threads %.1f)", rps, p50Micros, p99Micros, cpuMicros,
-          kernelMicros, auditMicros);
+          + " (kernel %.1f, audit threads %.1f), wrk %.1f, softirq %.1f, idle %.1f µs/req", rps,
+          p50Micros, p99Micros, cpuMicros, kernelMicros, auditMicros, wrkMicros, softirqMicros,
+          idleMicros);
     }
   }
 
@@ -64,7 +70,9 @@ public final class LoadRun {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int connections = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
 
     Set<String> stages = Set.of(System.getProperty("loadrun.stages", "token,ratelimit,audit")
         .split(","));
@@ -133,17 +141,26 @@ public final class LoadRun {
       java.util.Arrays.sort(sortedRatios);
       double ratio = sortedRatios.length % 2 == 1 ? sortedRatios[sortedRatios.length / 2]
           : (sortedRatios[sortedRatios.length / 2 - 1] + sortedRatios[sortedRatios.length / 2]) / 2;
-      System.out.printf(Locale.ROOT, "%n%-34s %12s %10s %10s %14s%n", "median of " + rounds + " pairs",
-          "req/s", "p50 (µs)", "p99 (µs)", "CPU/req (µs)");
+      System.out.printf(Locale.ROOT, "%n%-34s %12s %10s %10s %14s %14s %14s%n",
+          "median of " + rounds + " pairs", "req/s", "p50 (µs)", "p99 (µs)", "CPU/req (µs)",
+          "wrk/req (µs)", "rest/req (µs)");
       double[] b = medians(bareResults);
       double[] pr = medians(protectedResults);
-      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n",
-          "unprotected (piste.enabled=false)", b[0], b[1], b[2], b[3]);
-      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f%n",
+      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f %14.1f %14.1f%n",
+          "unprotected (piste.enabled=false)", b[0], b[1], b[2], b[3], b[4], b[5]);
+      System.out.printf(Locale.ROOT, "%-34s %12.0f %10.0f %10.0f %14.1f %14.1f %14.1f%n",
           "token" + (stages.contains("ratelimit") ? " + rate limit" : "")
-              + (stages.contains("audit") ? " + audit" : ""), pr[0], pr[1], pr[2], pr[3]);
-      System.out.printf(Locale.ROOT, "%-34s %11.1f%% %+10.0f %+10.0f %+14.1f%n",
-          "protected / unprotected", 100 * ratio, pr[1] - b[1], pr[2] - b[2], pr[3] - b[3]);
+              + (stages.contains("audit") ? " + audit" : ""), pr[0], pr[1], pr[2], pr[3], pr[4],
+          pr[5]);
+      System.out.printf(Locale.ROOT, "%-34s %11.1f%% %+10.0f %+10.0f %+14.1f %+14.1f %+14.1f%n",
+          "protected / unprotected", 100 * ratio, pr[1] - b[1], pr[2] - b[2], pr[3] - b[3],
+          pr[4] - b[4], pr[5] - b[5]);
+      System.out.println("rest/req: the time of all cores per request less this process's and"
+          + " wrk's CPU time (the kernel's work outside both, or idle time)");
+      System.out.printf(Locale.ROOT, "of which softirq %.1f / %.1f µs/req, idle %.1f / %.1f µs/req"
+          + " (unprotected / protected, medians)%n", medianOf(bareResults, Result::softirqMicros),
+          medianOf(protectedResults, Result::softirqMicros), medianOf(bareResults, Result::idleMicros),
+          medianOf(protectedResults, Result::idleMicros));
       System.out.printf(Locale.ROOT, "throughput ratio of each pair, sorted:");
       for (double r : sortedRatios) {
         System.out.printf(Locale.ROOT, " %.1f%%", 100 * r);
@@ -165,10 +182,16 @@ public final class LoadRun {
     }
   }
 
-  /** The medians of requests/s, p50, p99 and CPU per request, each taken on its own. */
+  /**
+   * The medians of requests/s, p50, p99, CPU per request, wrk's CPU per request and the rest of the
+   * cores' time per request, each taken on its own.
+   */
   private static double[] medians(List<Result> results) {
+    int cores = Runtime.getRuntime().availableProcessors();
     return new double[] {medianOf(results, Result::rps), medianOf(results, Result::p50Micros),
-        medianOf(results, Result::p99Micros), medianOf(results, Result::cpuMicros)};
+        medianOf(results, Result::p99Micros), medianOf(results, Result::cpuMicros),
+        medianOf(results, Result::wrkMicros),
+        medianOf(results, r -> cores * 1e6 / r.rps() - r.cpuMicros() - r.wrkMicros())};
   }
 
   private static double medianOf(List<Result> results, java.util.function.ToDoubleFunction<Result> f) {
@@ -189,6 +212,21 @@ public final class LoadRun {
       return Long.parseLong(f[12]) * 10_000_000L; // clock ticks of 10 ms
     } catch (IOException | RuntimeException e) {
       return 0;
+    }
+  }
+
+  /**
+   * The machine's softirq and idle (with iowait) time in nanoseconds, from the {@code cpu} line of
+   * /proc/stat (clock ticks of 10 ms), or zeros.
+   */
+  private static long[] machineNanos() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      long softirq = Long.parseLong(f[7]);
+      return new long[] {softirq * 10_000_000L, idle * 10_000_000L};
+    } catch (IOException | RuntimeException e) {
+      return new long[2];
     }
   }
 
@@ -216,9 +254,24 @@ public final class LoadRun {
     }
   }
 
+  private static final Pattern TIMES = Pattern.compile("^(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s$");
+
+  /** The children's user + system time of bash's {@code times} line ({@code 0m1.234s 0m0.567s}). */
+  private static double childrenCpuNanos(String line) {
+    Matcher m = TIMES.matcher(line.trim());
+    if (!m.matches()) {
+      return 0;
+    }
+    double seconds = Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+        + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
+    return seconds * 1e9;
+  }
+
   static Result wrk(String url, String token, int seconds, int connections)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("wrk", "--latency", "-t", "1", "-c",
+    // bash's `times` gives wrk's CPU time (the shell's children) once it has exited
+    List<String> cmd = new ArrayList<>(List.of("bash", "-c", "wrk \"$@\"; s=$?; times; exit $s",
+        "wrk", "--latency", "-t", "1", "-c",
         Integer.toString(connections), "-d", seconds + "s", "--timeout", "5s"));
     if (token != null) {
       cmd.add("-H");
@@ -228,16 +281,19 @@ public final class LoadRun {
     long cpuBefore = processCpuNanos();
     long kernelBefore = kernelCpuNanos();
     long auditBefore = threadCpuNanos("piste-audit-");
+    long[] machineBefore = machineNanos();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double rps = 0;
     double p50 = 0;
     double p99 = 0;
     long non2xx = 0;
     long requests = 0;
+    List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
+        lines.add(line);
         Matcher m = RPS.matcher(line);
         if (m.find()) {
           rps = Double.parseDouble(m.group(1));
@@ -268,8 +324,11 @@ public final class LoadRun {
       throw new IllegalStateException("wrk failed; is the Debian package wrk installed?");
     }
     double perRequest = requests == 0 ? 0 : 1.0 / 1000 / requests;
+    double wrkNanos = lines.isEmpty() ? 0 : childrenCpuNanos(lines.get(lines.size() - 1));
+    long[] machine = machineNanos();
     return new Result(rps, p50, p99, non2xx, (processCpuNanos() - cpuBefore) * perRequest,
         (kernelCpuNanos() - kernelBefore) * perRequest,
-        (threadCpuNanos("piste-audit-") - auditBefore) * perRequest);
+        (threadCpuNanos("piste-audit-") - auditBefore) * perRequest, wrkNanos * perRequest,
+        (machine[0] - machineBefore[0]) * perRequest, (machine[1] - machineBefore[1]) * perRequest);
   }
 }
