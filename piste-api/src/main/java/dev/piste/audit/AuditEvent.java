@@ -98,7 +98,7 @@ public final class AuditEvent {
     this.instanceId = b.instanceId;
     this.requestBody = b.requestBody;
     this.requestBodyTruncated = b.requestBodyTruncated;
-    this.json = writeJson();
+    this.json = encode();
   }
 
   public static Builder builder() {
@@ -311,16 +311,16 @@ public final class AuditEvent {
     target.put(json);
   }
 
-  private byte[] writeJson() {
+  private byte[] encode() {
     JsonBytes j = JsonBytes.acquire();
     try {
-      return writeJson(j);
+      return encode(j);
     } finally {
       j.release();
     }
   }
 
-  private byte[] writeJson(JsonBytes j) {
+  private byte[] encode(JsonBytes j) {
     j.raw(F_EVENT_ID).string(eventId);
     j.raw(F_SCHEMA_VERSION).number(schemaVersion);
     j.raw(F_TIMESTAMP).timestamp(timestamp, TIMESTAMP);

@@ -62,7 +62,7 @@ public final class LimitSet {
         capacityNanos[i] = saturatedMultiply(l.burst(), interval[i]);
         long window = Math.max(1, ceilSeconds(
             saturatedMultiply(l.burst(), l.unit().nominal().toNanos()) / l.permits()));
-        policies[i] = headerNames[i] + ";q=" + quota(i) + ";w=" + window;
+        policies[i] = policyValue(i, window);
       }
       sb.append(i == 0 ? "" : ";").append(l.permits()).append('/').append(l.unit().symbol());
       if (l.burst() != l.permits()) {
@@ -121,7 +121,6 @@ public final class LimitSet {
     return l.unit().calendar() ? l.permits() : l.burst();
   }
 
-  /** The quoted policy name of limit {@code i} in the {@code RateLimit} headers: {@code "gold-s"}. */
   /** {@code "name-unit";r=}: the start of limit {@code i}'s {@code RateLimit} value. */
   String remainingPrefix(int i) {
     return remainingPrefixes[i];
@@ -130,10 +129,6 @@ public final class LimitSet {
   /** {@code p|name|}: the start of the bucket key of this set as a plan, before the application. */
   String planKeyPrefix() {
     return planKeyPrefix;
-  }
-
-  String headerName(int i) {
-    return headerNames[i];
   }
 
   /**
@@ -150,13 +145,17 @@ public final class LimitSet {
     CalendarPolicy[] cached = calendarPolicies;
     CalendarPolicy c = cached[i];
     if (c == null || c.index() != p.index()) {
-      c = new CalendarPolicy(p.index(),
-          headerNames[i] + ";q=" + quota(i) + ";w=" + ceilSeconds(p.end() - p.start()));
+      c = new CalendarPolicy(p.index(), policyValue(i, ceilSeconds(p.end() - p.start())));
       CalendarPolicy[] next = cached.clone();
       next[i] = c;
       calendarPolicies = next;
     }
     return c.value();
+  }
+
+  /** {@code "name-unit";q=quota;w=window}, the window in seconds. */
+  private String policyValue(int i, long windowSeconds) {
+    return headerNames[i] + ";q=" + quota(i) + ";w=" + windowSeconds;
   }
 
   /** The policy text of a calendar quota for one period. */

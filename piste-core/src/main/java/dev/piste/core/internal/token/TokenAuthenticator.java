@@ -161,15 +161,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
         }
         int sp = h.indexOf(' ');
         if (sp > 0 && h.regionMatches(true, 0, "Bearer", 0, 6) && sp == 6) {
-          int from = sp + 1;
-          int to = h.length();
-          while (from < to && Character.isWhitespace(h.charAt(from))) {
-            from++;
-          }
-          while (to > from && Character.isWhitespace(h.charAt(to - 1))) {
-            to--;
-          }
-          String token = h.substring(from, to);
+          // from after the space: strip() copies again only when more whitespace surrounds the token
+          String token = h.substring(sp + 1).strip();
           if (!b64token(token)) {
             return invalid(ex, TokenFailure.MALFORMED);
           }
