@@ -11,8 +11,8 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -130,11 +130,15 @@ public final class Registrar implements AutoCloseable {
       r = registration;
       gen = ++generation;
       if (executor == null) {
-        executor = Executors.newSingleThreadScheduledExecutor(run -> {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, run -> {
           Thread t = new Thread(run, "piste-catalog");
           t.setDaemon(true);
           return t;
         });
+        // close() lets a call in flight finish but drops the heartbeats still waiting
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        e.setRemoveOnCancelPolicy(true);
+        executor = e;
       }
     }
     if (required && !registered()) {
@@ -238,7 +242,12 @@ public final class Registrar implements AutoCloseable {
     return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
   }
 
-  /** Stops the heartbeat and deregisters the instance, waiting at most the catalog timeout. */
+  /**
+   * Stops the heartbeat and deregisters the instance. A registration call in flight is let finish
+   * first (for at most {@code piste.catalog.http-timeout}, then it is interrupted): the request is
+   * already on its way, and a catalog that applied it after the deregistration would list the
+   * closed instance until its TTL ran out.
+   */
   @Override
   public void close() {
     ScheduledExecutorService running;
@@ -251,11 +260,15 @@ public final class Registrar implements AutoCloseable {
     }
     try {
       if (running != null) {
-        running.shutdownNow();
-        running.awaitTermination(config.get(CatalogKeys.HTTP_TIMEOUT).toMillis(),
-            TimeUnit.MILLISECONDS);
+        running.shutdown();
+        long timeout = config.get(CatalogKeys.HTTP_TIMEOUT).toNanos();
+        if (!running.awaitTermination(timeout, TimeUnit.NANOSECONDS)) {
+          running.shutdownNow();
+          running.awaitTermination(timeout, TimeUnit.NANOSECONDS);
+        }
       }
     } catch (InterruptedException e) {
+      running.shutdownNow();
       Thread.currentThread().interrupt();
     }
     CatalogRegistration r;

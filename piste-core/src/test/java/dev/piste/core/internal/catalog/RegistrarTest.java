@@ -16,6 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +84,54 @@ final class RegistrarTest {
       assertThat(catalog.registered.get(2).startedAt()).isEqualTo(r.startedAt());
     }
     assertThat(catalog.deregistered).hasSize(1);
+  }
+
+  /**
+   * A catalog that applies a registration 300 ms after receiving it, whether or not the caller
+   * still waits for the answer (as a server does with a request already sent), and a
+   * deregistration at once.
+   */
+  static final class SlowCatalog implements CatalogClient {
+    final List<String> applied = new CopyOnWriteArrayList<>();
+    final CountDownLatch inFlight = new CountDownLatch(1);
+    final ExecutorService server = Executors.newSingleThreadExecutor();
+
+    @Override
+    public void register(CatalogRegistration r) throws IOException {
+      Future<?> applying = server.submit(() -> {
+        inFlight.countDown();
+        Thread.sleep(300);
+        applied.add("register");
+        return null;
+      });
+      try {
+        applying.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      } catch (ExecutionException e) {
+        throw new IOException(e.getCause());
+      }
+    }
+
+    @Override
+    public void deregister(CatalogRegistration r) {
+      applied.add("deregister");
+    }
+  }
+
+  @Test
+  void closingDuringAHeartbeatDeregistersAfterTheCatalogHasAppliedIt() throws Exception {
+    SlowCatalog catalog = new SlowCatalog();
+    try {
+      try (Piste piste = Piste.builder().config(config()).catalogClient(catalog).build()) {
+        piste.describe(API).start();
+        assertThat(catalog.inFlight.await(5, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(catalog.applied).containsExactly("register", "deregister");
+    } finally {
+      catalog.server.shutdownNow();
+    }
   }
 
   @Test
