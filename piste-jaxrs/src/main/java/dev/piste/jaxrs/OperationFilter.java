@@ -109,8 +109,14 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     if (bodies(engine).enabled() && request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
       capture.finish(ex);
     }
-    engine.pipeline().complete(ex, response.getStatus(), view.contentLength(),
-        response.getLength(), null);
+    if (view.endedByContainer()) {
+      // the servlet listener records the event once the response is written
+      engine.pipeline().completeDeferringAudit(ex, response.getStatus(), view.contentLength(),
+          response.getLength());
+    } else {
+      engine.pipeline().complete(ex, response.getStatus(), view.contentLength(),
+          response.getLength(), null);
+    }
   }
 
   /** The body capture policy of an engine, computed once per engine. */

@@ -3,6 +3,7 @@ package dev.piste.servlet;
 import dev.piste.PisteConfigurationException;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RequestView;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -72,14 +73,16 @@ public final class PisteServletContextListener implements ServletContextListener
       jakarta.servlet.ServletRequest request = event.getServletRequest();
       request.setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
       if (p.enabled() && request instanceof jakarta.servlet.http.HttpServletRequest http) {
-        request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, new ServletRequestView(http));
+        request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, new ServletRequestView(http, true));
       }
     }
   }
 
   /**
-   * Completes, as a 500, an exchange that a JAX-RS filter began but that never reached its response
-   * filter (an exception no mapper handled), so that the request is still audited.
+   * Ends the exchange a JAX-RS filter began on this request, the response now written: records
+   * the audit event its response filter left waiting, or completes as a 500 an exchange that never
+   * reached its response filter (an exception no mapper handled), so that the request is still
+   * audited.
    */
   @Override
   public void requestDestroyed(ServletRequestEvent event) {
@@ -87,6 +90,7 @@ public final class PisteServletContextListener implements ServletContextListener
     if (p != null
         && event.getServletRequest().getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
         && v.exchange() != null) {
+      Pipeline.recordDeferred(v.exchange());
       p.pipeline().complete(v.exchange(), 500, -1, -1, null);
     }
   }

@@ -13,6 +13,12 @@ final class ServletRequestView extends RequestView {
   private String path;
 
   ServletRequestView(HttpServletRequest request) {
+    this(request, false);
+  }
+
+  /** @param endedByListener made by the listener, whose requestDestroyed ends the request */
+  ServletRequestView(HttpServletRequest request, boolean endedByListener) {
+    super(endedByListener);
     this.request = request;
   }
 

@@ -13,20 +13,29 @@ import dev.piste.core.testing.JwksServer;
 import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.jaxrs.PisteFeature;
+import dev.piste.servlet.PisteServletContextListener;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Through the JAX-RS feature on real Jersey and Jetty, each outcome produces exactly one audit event. */
 final class JaxrsAuditTest {
+
+  private static final long SLOW_WRITE_MILLIS = 300;
 
   @TempDir
   java.nio.file.Path spool;
@@ -64,6 +73,22 @@ final class JaxrsAuditTest {
     }
 
     @GET
+    @Path("slow")
+    @Produces("text/plain")
+    public StreamingOutput slow() {
+      return out -> {
+        out.write("first half, ".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        try {
+          Thread.sleep(SLOW_WRITE_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        out.write("second half".getBytes(StandardCharsets.US_ASCII));
+      };
+    }
+
+    @GET
     @Path("boom")
     public String boom() {
       throw new IllegalStateException("boom with details that must not be audited");
@@ -80,8 +105,22 @@ final class JaxrsAuditTest {
     }
   }
 
-  @Test
-  void eachOutcomeOnRealJerseyProducesExactlyOneEventWithItsFields() throws Exception {
+  /** Jersey in a servlet container: the feature alone, or with the listener (which then records). */
+  private static JettyServer serve(ResourceConfig app, Piste piste, boolean withListener)
+      throws Exception {
+    if (!withListener) {
+      return JettyServer.serving(new ServletContainer(app));
+    }
+    return JettyServer.servlets(ctx -> {
+      ctx.addEventListener(new PisteServletContextListener(piste));
+      ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*");
+    });
+  }
+
+  @ParameterizedTest(name = "servlet listener: {0}")
+  @ValueSource(booleans = {false, true})
+  void eachOutcomeOnRealJerseyProducesExactlyOneEventWithItsFields(boolean withListener)
+      throws Exception {
     TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
     MemoryAuditSink events = new MemoryAuditSink();
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
@@ -96,7 +135,7 @@ final class JaxrsAuditTest {
       String token = tokens.valid();
       ResourceConfig app = new ResourceConfig(InvoiceResource.class, HealthResource.class)
           .register(new PisteFeature(piste));
-      try (JettyServer server = JettyServer.serving(new ServletContainer(app))) {
+      try (JettyServer server = serve(app, piste, withListener)) {
         assertThat(server.get("/v1/invoices/42", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-200").statusCode()).isEqualTo(200);
         assertThat(server.get("/v1/invoices/42", "X-Request-Id", "r-401").statusCode())
@@ -146,5 +185,37 @@ final class JaxrsAuditTest {
     assertThat(body.requestBody()).isEqualTo("{\"amount\":5,\"password\":\"***\"}");
     assertThat(body.toJson()).doesNotContain("PASSWORDSECRET6161");
     assertThat(events.size()).isEqualTo(7);
+  }
+
+  @Test
+  void underTheServletListenerTheEventIsRecordedOnceTheResponseIsWritten() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    MemoryAuditSink events = new MemoryAuditSink();
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .build())
+          .auditSink(events).build().start();
+      String token = tokens.valid();
+      for (boolean withListener : new boolean[] {false, true}) {
+        ResourceConfig app = new ResourceConfig(InvoiceResource.class)
+            .register(new PisteFeature(piste));
+        try (JettyServer server = serve(app, piste, withListener)) {
+          HttpResponse<String> r = server.get("/v1/invoices/slow", "Authorization", "Bearer " + token,
+              "X-Request-Id", "slow-" + withListener);
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.body()).isEqualTo("first half, second half");
+        }
+      }
+      piste.close();
+    }
+    // the response filter runs before the entity is written: without the listener the event is
+    // recorded then; with it, at requestDestroyed, after the slow write
+    assertThat(events.one("slow-false").durationMicros()).isLessThan(SLOW_WRITE_MILLIS * 1000);
+    assertThat(events.one("slow-true").durationMicros())
+        .isGreaterThanOrEqualTo(SLOW_WRITE_MILLIS * 1000);
+    assertThat(events.one("slow-true").status()).isEqualTo(200);
+    assertThat(events.size()).isEqualTo(2);
   }
 }

@@ -31,6 +31,8 @@ public final class Exchange {
   private String requestBody;
   private boolean requestBodyTruncated;
   private boolean completed;
+  /** The pipeline whose audit record of this exchange waits for {@link Pipeline#recordDeferred}. */
+  private Pipeline deferredAudit;
 
   Exchange(PisteRequest request, OperationPolicy policy, long startNanos, long startMillis,
       Correlation correlation) {
@@ -146,6 +148,17 @@ public final class Exchange {
     this.status = status;
     this.requestBytes = requestBytes;
     this.responseBytes = responseBytes;
+  }
+
+  void deferAudit(Pipeline pipeline) {
+    deferredAudit = pipeline;
+  }
+
+  /** The pipeline of a deferred audit record, once: {@code null} when none is waiting. */
+  Pipeline takeDeferredAudit() {
+    Pipeline p = deferredAudit;
+    deferredAudit = null;
+    return p;
   }
 
   boolean markCompleted() {

@@ -115,6 +115,36 @@ public final class Pipeline {
    */
   public void complete(Exchange ex, int status, long requestBytes, long responseBytes,
       Throwable error) {
+    complete(ex, status, requestBytes, responseBytes, error, false);
+  }
+
+  /**
+   * As {@link #complete}, but the audit record waits for {@link #recordDeferred}, which the
+   * container calls once the response is written ({@link RequestView#endedByContainer}): the
+   * client has its answer before the event is built, and the event's duration includes the
+   * writing of the response.
+   */
+  public void completeDeferringAudit(Exchange ex, int status, long requestBytes,
+      long responseBytes) {
+    complete(ex, status, requestBytes, responseBytes, null, true);
+  }
+
+  /** Records the audit event that {@link #completeDeferringAudit} left waiting, once; never throws. */
+  public static void recordDeferred(Exchange ex) {
+    Pipeline p = ex.takeDeferredAudit();
+    if (p == null) {
+      return;
+    }
+    try {
+      p.audit.record(ex, null);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Pipeline.class)
+          .warn("audit recording failed: {}", e.getClass().getName());
+    }
+  }
+
+  private void complete(Exchange ex, int status, long requestBytes, long responseBytes,
+      Throwable error, boolean deferAudit) {
     if (!ex.markCompleted()) {
       return;
     }
@@ -124,7 +154,11 @@ public final class Pipeline {
         ex.outcome(Outcome.ERROR, error != null ? error.getClass().getSimpleName() : "status_" + status);
       }
       if (ex.policy().audited()) {
-        audit.record(ex, error);
+        if (deferAudit) {
+          ex.deferAudit(this);
+        } else {
+          audit.record(ex, error);
+        }
       }
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Pipeline.class)

@@ -9,7 +9,26 @@ import dev.piste.PisteRequest;
  */
 public abstract class RequestView implements PisteRequest {
 
+  private final boolean endedByContainer;
   private Exchange exchange;
+
+  protected RequestView() {
+    this(false);
+  }
+
+  /**
+   * @param endedByContainer whether the container calls the library back once the response is
+   *     written (the servlet listener's {@code requestDestroyed}), so that an adapter can leave the
+   *     audit record to that call ({@link Pipeline#completeDeferringAudit})
+   */
+  protected RequestView(boolean endedByContainer) {
+    this.endedByContainer = endedByContainer;
+  }
+
+  /** Whether the container calls the library back once the response is written. */
+  public final boolean endedByContainer() {
+    return endedByContainer;
+  }
 
   /** The exchange a JAX-RS filter began on this request, or {@code null}. */
   public final Exchange exchange() {
