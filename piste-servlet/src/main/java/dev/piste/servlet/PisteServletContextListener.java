@@ -72,28 +72,63 @@ public final class PisteServletContextListener implements ServletContextListener
     if (p != null) {
       jakarta.servlet.ServletRequest request = event.getServletRequest();
       request.setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
-      if (p.enabled() && request instanceof jakarta.servlet.http.HttpServletRequest http) {
+      // each dispatch of a request (an async dispatch too) calls this: one view per request
+      if (p.enabled() && request instanceof jakarta.servlet.http.HttpServletRequest http
+          && request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) == null) {
         request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, new ServletRequestView(http, true));
       }
     }
   }
 
   /**
-   * Ends the exchange a JAX-RS filter began on this request, the response now written: records
-   * the audit event its response filter left waiting, or completes as a 500 an exchange that never
-   * reached its response filter (an exception no mapper handled), so that the request is still
-   * audited.
+   * At the end of a dispatch that did not go asynchronous, ends the exchange a JAX-RS filter began
+   * on this request, the response now written: records the audit event its response filter left
+   * waiting, or completes as a 500 an exchange that never reached its response filter (an
+   * exception no mapper handled), so that the request is still audited. A request that went
+   * asynchronous is ended the same way when it completes (its response filter, run when it was
+   * resumed, has usually completed the exchange by then).
    */
   @Override
   public void requestDestroyed(ServletRequestEvent event) {
     Piste p = piste;
-    if (p != null
-        && event.getServletRequest().getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
-        && v.exchange() != null) {
-      Pipeline.recordDeferred(v.exchange());
-      p.pipeline().complete(v.exchange(), 500, -1, -1, null);
+    jakarta.servlet.ServletRequest request = event.getServletRequest();
+    if (p == null || !(request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v)
+        || v.exchange() == null) {
+      return;
     }
+    if (request.isAsyncStarted()) {
+      try {
+        request.getAsyncContext().addListener(new AsyncEnd(p, v));
+      } catch (IllegalStateException e) {
+        // completed meanwhile, from the thread that resumed it: its response filter ran
+      }
+      return;
+    }
+    end(p, v);
   }
+
+  private static void end(Piste p, RequestView v) {
+    Pipeline.recordDeferred(v.exchange());
+    p.pipeline().complete(v.exchange(), 500, -1, -1, null);
+  }
+
+  /** Ends, when an asynchronous request completes, an exchange its response filter did not. */
+  private record AsyncEnd(Piste piste, RequestView view) implements jakarta.servlet.AsyncListener {
+    @Override
+    public void onComplete(jakarta.servlet.AsyncEvent event) {
+      end(piste, view);
+    }
+
+    @Override
+    public void onTimeout(jakarta.servlet.AsyncEvent event) {}
+
+    @Override
+    public void onError(jakarta.servlet.AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
+  }
+
 
   static Map<String, String> contextParameters(ServletContext context) {
     Map<String, String> params = new HashMap<>();

@@ -12,14 +12,26 @@ final class ServletRequestView extends RequestView {
   private final HttpServletRequest request;
   private String path;
 
+  private final boolean fromListener;
+
   ServletRequestView(HttpServletRequest request) {
     this(request, false);
   }
 
-  /** @param endedByListener made by the listener, whose requestDestroyed ends the request */
-  ServletRequestView(HttpServletRequest request, boolean endedByListener) {
-    super(endedByListener);
+  /** @param fromListener made by the listener, whose requestDestroyed ends each dispatch */
+  ServletRequestView(HttpServletRequest request, boolean fromListener) {
     this.request = request;
+    this.fromListener = fromListener;
+  }
+
+  /**
+   * The listener's requestDestroyed follows the end of this dispatch, once the response is written,
+   * unless the request went asynchronous: its response is then written from another thread,
+   * possibly after that call.
+   */
+  @Override
+  public boolean endedByContainer() {
+    return fromListener && !request.isAsyncStarted();
   }
 
   /** The view the listener already made for this request, or a new one: one view per request. */

@@ -53,16 +53,18 @@ public final class LoadRun {
    * beyond the two is the kernel's work outside both processes or idle time; {@code
    * softirqMicros} is the part of it the machine's {@code /proc/stat} counts as softirq (the
    * loopback's packets, block I/O completions) and {@code idleMicros} the part it counts as idle.
+   * {@code stealMicros} is the time the hypervisor gave the machine's virtual cores to other
+   * guests, per request: a round with much of it ran on a machine shared with other work.
    */
   record Result(double rps, double p50Micros, double p99Micros, long non2xx, double cpuMicros,
       double kernelMicros, double auditMicros, double wrkMicros, double softirqMicros,
-      double idleMicros) {
+      double idleMicros, double stealMicros) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%.0f req/s, p50 %.0f µs, p99 %.0f µs, %.1f µs CPU/req"
-          + " (kernel %.1f, audit threads %.1f), wrk %.1f, softirq %.1f, idle %.1f µs/req", rps,
-          p50Micros, p99Micros, cpuMicros, kernelMicros, auditMicros, wrkMicros, softirqMicros,
-          idleMicros);
+          + " (kernel %.1f, audit threads %.1f), wrk %.1f, softirq %.1f, idle %.1f, steal %.1f"
+          + " µs/req", rps, p50Micros, p99Micros, cpuMicros, kernelMicros, auditMicros, wrkMicros,
+          softirqMicros, idleMicros, stealMicros);
     }
   }
 
@@ -156,11 +158,16 @@ public final class LoadRun {
           "protected / unprotected", 100 * ratio, pr[1] - b[1], pr[2] - b[2], pr[3] - b[3],
           pr[4] - b[4], pr[5] - b[5]);
       System.out.println("rest/req: the time of all cores per request less this process's and"
-          + " wrk's CPU time (the kernel's work outside both, or idle time)");
+          + " wrk's CPU time (the kernel's work outside both, idle time, or steal)");
       System.out.printf(Locale.ROOT, "of which softirq %.1f / %.1f µs/req, idle %.1f / %.1f µs/req"
           + " (unprotected / protected, medians)%n", medianOf(bareResults, Result::softirqMicros),
           medianOf(protectedResults, Result::softirqMicros), medianOf(bareResults, Result::idleMicros),
           medianOf(protectedResults, Result::idleMicros));
+      System.out.printf(Locale.ROOT, "steal (the cores given to other guests) %.1f / %.1f µs/req,"
+          + " at most %.1f in one round%n", medianOf(bareResults, Result::stealMicros),
+          medianOf(protectedResults, Result::stealMicros), java.util.stream.Stream.concat(
+              bareResults.stream(), protectedResults.stream())
+              .mapToDouble(Result::stealMicros).max().orElse(0));
       System.out.printf(Locale.ROOT, "throughput ratio of each pair, sorted:");
       for (double r : sortedRatios) {
         System.out.printf(Locale.ROOT, " %.1f%%", 100 * r);
@@ -216,17 +223,18 @@ public final class LoadRun {
   }
 
   /**
-   * The machine's softirq and idle (with iowait) time in nanoseconds, from the {@code cpu} line of
-   * /proc/stat (clock ticks of 10 ms), or zeros.
+   * The machine's softirq, idle (with iowait) and steal time in nanoseconds, from the {@code cpu}
+   * line of /proc/stat (clock ticks of 10 ms), or zeros.
    */
   private static long[] machineNanos() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
       long softirq = Long.parseLong(f[7]);
-      return new long[] {softirq * 10_000_000L, idle * 10_000_000L};
+      long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+      return new long[] {softirq * 10_000_000L, idle * 10_000_000L, steal * 10_000_000L};
     } catch (IOException | RuntimeException e) {
-      return new long[2];
+      return new long[3];
     }
   }
 
@@ -329,6 +337,7 @@ public final class LoadRun {
     return new Result(rps, p50, p99, non2xx, (processCpuNanos() - cpuBefore) * perRequest,
         (kernelCpuNanos() - kernelBefore) * perRequest,
         (threadCpuNanos("piste-audit-") - auditBefore) * perRequest, wrkNanos * perRequest,
-        (machine[0] - machineBefore[0]) * perRequest, (machine[1] - machineBefore[1]) * perRequest);
+        (machine[0] - machineBefore[0]) * perRequest, (machine[1] - machineBefore[1]) * perRequest,
+        (machine[2] - machineBefore[2]) * perRequest);
   }
 }

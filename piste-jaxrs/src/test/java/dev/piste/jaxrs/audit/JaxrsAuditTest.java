@@ -20,7 +20,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -86,6 +90,21 @@ final class JaxrsAuditTest {
         }
         out.write("second half".getBytes(StandardCharsets.US_ASCII));
       };
+    }
+
+    @GET
+    @Path("later")
+    @Produces("text/plain")
+    public void later(@Suspended AsyncResponse response) {
+      CompletableFuture.delayedExecutor(SLOW_WRITE_MILLIS, TimeUnit.MILLISECONDS)
+          .execute(() -> response.resume("resumed"));
+    }
+
+    @GET
+    @Path("never")
+    @Produces("text/plain")
+    public void never(@Suspended AsyncResponse response) {
+      response.setTimeout(100, TimeUnit.MILLISECONDS);
     }
 
     @GET
@@ -217,5 +236,44 @@ final class JaxrsAuditTest {
         .isGreaterThanOrEqualTo(SLOW_WRITE_MILLIS * 1000);
     assertThat(events.one("slow-true").status()).isEqualTo(200);
     assertThat(events.size()).isEqualTo(2);
+  }
+
+  @Test
+  void anAsynchronousResourceProducesOneEventWhenItIsResumedOrTimesOut() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    MemoryAuditSink events = new MemoryAuditSink();
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .build())
+          .auditSink(events).build().start();
+      String token = tokens.valid();
+      for (boolean withListener : new boolean[] {false, true}) {
+        ResourceConfig app = new ResourceConfig(InvoiceResource.class)
+            .register(new PisteFeature(piste));
+        try (JettyServer server = serve(app, piste, withListener)) {
+          HttpResponse<String> r = server.get("/v1/invoices/later", "Authorization",
+              "Bearer " + token, "X-Request-Id", "later-" + withListener);
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.body()).isEqualTo("resumed");
+          assertThat(server.get("/v1/invoices/never", "Authorization", "Bearer " + token,
+              "X-Request-Id", "never-" + withListener).statusCode()).isEqualTo(503);
+        }
+      }
+      piste.close();
+    }
+    for (String id : new String[] {"later-false", "later-true"}) {
+      AuditEvent e = events.one(id);
+      assertThat(e.status()).as(id).isEqualTo(200);
+      assertThat(e.outcome()).as(id).isEqualTo("allowed");
+      assertThat(e.durationMicros()).as(id).isGreaterThanOrEqualTo(SLOW_WRITE_MILLIS * 1000);
+    }
+    for (String id : new String[] {"never-false", "never-true"}) {
+      AuditEvent e = events.one(id);
+      assertThat(e.status()).as(id).isEqualTo(503);
+      assertThat(e.durationMicros()).as(id).isGreaterThanOrEqualTo(100_000);
+    }
+    assertThat(events.size()).isEqualTo(4);
   }
 }

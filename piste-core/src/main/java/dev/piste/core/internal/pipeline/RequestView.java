@@ -9,25 +9,16 @@ import dev.piste.PisteRequest;
  */
 public abstract class RequestView implements PisteRequest {
 
-  private final boolean endedByContainer;
   private Exchange exchange;
 
-  protected RequestView() {
-    this(false);
-  }
-
   /**
-   * @param endedByContainer whether the container calls the library back once the response is
-   *     written (the servlet listener's {@code requestDestroyed}), so that an adapter can leave the
-   *     audit record to that call ({@link Pipeline#completeDeferringAudit})
+   * Whether the container calls the library back once the response is written (the servlet
+   * listener's {@code requestDestroyed} at the end of a dispatch that did not go asynchronous), so
+   * that an adapter can leave the audit record to that call ({@link Pipeline#completeDeferringAudit}).
+   * Asked when the response is about to be written.
    */
-  protected RequestView(boolean endedByContainer) {
-    this.endedByContainer = endedByContainer;
-  }
-
-  /** Whether the container calls the library back once the response is written. */
-  public final boolean endedByContainer() {
-    return endedByContainer;
+  public boolean endedByContainer() {
+    return false;
   }
 
   /** The exchange a JAX-RS filter began on this request, or {@code null}. */
