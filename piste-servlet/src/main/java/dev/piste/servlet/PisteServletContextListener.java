@@ -99,10 +99,10 @@ public final class PisteServletContextListener implements ServletContextListener
     if (request.isAsyncStarted()) {
       try {
         request.getAsyncContext().addListener(new AsyncEnd(p, v));
+        return;
       } catch (IllegalStateException e) {
-        // completed meanwhile, from the thread that resumed it: its response filter ran
+        // completed meanwhile, from the thread that resumed it: end it now
       }
-      return;
     }
     end(p, v);
   }
@@ -128,7 +128,6 @@ public final class PisteServletContextListener implements ServletContextListener
     @Override
     public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
   }
-
 
   static Map<String, String> contextParameters(ServletContext context) {
     Map<String, String> params = new HashMap<>();

@@ -10,9 +10,8 @@ import java.util.List;
 final class ServletRequestView extends RequestView {
 
   private final HttpServletRequest request;
-  private String path;
-
   private final boolean fromListener;
+  private String path;
 
   ServletRequestView(HttpServletRequest request) {
     this(request, false);
