@@ -8,6 +8,8 @@ import dev.piste.core.internal.problem.Problems;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -16,6 +18,8 @@ import org.slf4j.MDC;
  * once, {@link #enforce} once, and {@link #complete} once from a {@code finally}.
  */
 public final class Pipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
   public static final String MDC_REQUEST_ID = "requestId";
   public static final String MDC_TRACE_ID = "traceId";
@@ -138,8 +142,7 @@ public final class Pipeline {
     try {
       p.audit.record(ex, null);
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(Pipeline.class)
-          .warn("audit recording failed: {}", e.getClass().getName());
+      LOG.warn("audit recording failed: {}", e.getClass().getName());
     }
   }
 
@@ -161,8 +164,7 @@ public final class Pipeline {
         }
       }
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(Pipeline.class)
-          .warn("audit recording failed: {}", e.getClass().getName());
+      LOG.warn("audit recording failed: {}", e.getClass().getName());
     } finally {
       MDC.remove(MDC_REQUEST_ID);
       MDC.remove(MDC_TRACE_ID);
