@@ -113,7 +113,7 @@ public final class Piste implements AutoCloseable {
 
   /** Whether enforcement is on ({@code piste.enabled}). */
   public boolean enabled() {
-    return config.enabled();
+    return pipeline.enabled();
   }
 
   /**

@@ -72,6 +72,15 @@ public final class AuditPipeline implements AuditRecorder {
   private final LongAdder offered = new LongAdder();
   /** Events the dispatcher took from the queue, published once per pass. */
   private volatile long taken;
+  /**
+   * While the dispatcher sleeps: the backlog at which a request thread wakes it (1 when its batch is
+   * empty, the room left in its batch otherwise); {@link #AWAKE} while it works. It sleeps until
+   * then, or until its batch's flush deadline or the next watchdog pass: under load about one
+   * wake-up per batch, not one every few milliseconds.
+   */
+  private volatile long wakeAt = AWAKE;
+  private static final long AWAKE = Long.MAX_VALUE;
+  private static final long WATCHDOG_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private volatile List<SinkChannel> channels;
   private volatile boolean stopping;
   private Thread dispatcher;
@@ -174,11 +183,16 @@ public final class AuditPipeline implements AuditRecorder {
     AuditEvent event = event(exchange);
     stats.recorded.increment();
     // the bound is approximate by the number of request threads racing past it at once
-    if (stopping || offered.sum() - taken >= capacity) {
+    long backlog = offered.sum() - taken;
+    if (stopping || backlog >= capacity) {
       overflow(event);
     } else {
       offered.increment();
       queue.offer(event);
+      if (backlog + 1 >= wakeAt) {
+        wakeAt = AWAKE;
+        LockSupport.unpark(dispatcher);
+      }
     }
   }
 
@@ -324,7 +338,7 @@ public final class AuditPipeline implements AuditRecorder {
       }
       taken = took;
       long now = System.nanoTime();
-      if (now - lastWatchdog >= TimeUnit.MILLISECONDS.toNanos(50)) {
+      if (now - lastWatchdog >= WATCHDOG_NANOS) {
         lastWatchdog = now;
         for (SinkChannel c : ch) {
           c.watchdog(now);
@@ -343,11 +357,19 @@ public final class AuditPipeline implements AuditRecorder {
       if (stop && batch.isEmpty() && queue.isEmpty()) {
         return;
       }
-      // a partial batch waits for more events, up to its flush deadline: a few wake-ups per batch
-      // under load rather than one per millisecond
-      long park = batch.isEmpty() ? TimeUnit.MILLISECONDS.toNanos(10)
-          : Math.min(TimeUnit.MILLISECONDS.toNanos(5), flushNanos - (now - batchStart));
+      // sleep until the batch can be filled (a request thread wakes this one), its flush deadline
+      // or the next watchdog pass; a wake-up given before the park makes it return at once
+      long park = WATCHDOG_NANOS - (now - lastWatchdog);
+      if (!batch.isEmpty()) {
+        park = Math.min(park, flushNanos - (now - batchStart));
+      }
+      wakeAt = batch.isEmpty() ? 1 : batchSize - batch.size();
+      if (offered.sum() - took >= wakeAt) {
+        wakeAt = AWAKE;
+        continue;
+      }
       LockSupport.parkNanos(this, Math.max(10_000, park));
+      wakeAt = AWAKE;
     }
   }
 
