@@ -370,6 +370,7 @@ public final class AuditPipeline implements AuditRecorder {
       }
       LockSupport.parkNanos(this, Math.max(10_000, park));
       wakeAt = AWAKE;
+      stats.dispatcherWakeUps.lazySet(stats.dispatcherWakeUps.get() + 1);
     }
   }
 

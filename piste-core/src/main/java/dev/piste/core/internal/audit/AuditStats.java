@@ -19,6 +19,8 @@ public final class AuditStats {
   public final AtomicLong tornRecords = new AtomicLong();
   /** Sink deliveries that failed. */
   public final AtomicLong failedDeliveries = new AtomicLong();
+  /** Times the dispatcher thread went to sleep and woke up (by a request thread or by itself). */
+  public final AtomicLong dispatcherWakeUps = new AtomicLong();
 
   @Override
   public String toString() {
