@@ -43,12 +43,14 @@ public final class JwtFormat {
     int d2 = token.indexOf('.', d1 + 1);
     int d3 = d2 < 0 ? -1 : token.indexOf('.', d2 + 1);
     if (d2 < 0) {
-      return fail(TokenFailure.MALFORMED);
+      // two segments: an opaque token with a dot in it (a JWS has three)
+      return UNRECOGNIZED;
     }
     if (d3 >= 0) {
       int d4 = token.indexOf('.', d3 + 1);
-      return fail(d4 >= 0 && token.indexOf('.', d4 + 1) < 0 ? TokenFailure.ENCRYPTED
-          : TokenFailure.MALFORMED);
+      // five segments are a JWE, refused; four or six and more are no JOSE form
+      return d4 >= 0 && token.indexOf('.', d4 + 1) < 0 ? fail(TokenFailure.ENCRYPTED)
+          : UNRECOGNIZED;
     }
     // any character outside Latin-1 becomes '?', which is outside the alphabet
     byte[] raw = token.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);

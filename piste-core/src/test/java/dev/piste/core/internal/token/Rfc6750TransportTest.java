@@ -335,6 +335,34 @@ final class Rfc6750TransportTest {
     }
   }
 
+  /** Only a token of three segments is a JWT: an opaque token may carry dots of its own. */
+  @ParameterizedTest
+  @ValueSource(strings = {"ya29.a0AfB_byC-opaque", "one.two.three.four", "a.b.c.d.e.f"})
+  void withJwksAndIntrospectionAnOpaqueTokenWithDotsIsIntrospected(String token) {
+    try (IntrospectionServer in = IntrospectionServer.start();
+        Piste engine = Piste.create(TokenFactory.config(clock, jwks.uri())
+            .property("piste.token.introspection-uri", in.uri().toString()).build())) {
+      in.answer(token, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
+
+      Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + token),
+          READ);
+
+      assertThat(r.problem()).isNull();
+      assertThat(r.exchange().caller().authenticationMethod())
+          .isEqualTo(AuthenticationMethod.INTROSPECTION);
+      assertThat(in.requests()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ya29.a0AfB_byC-opaque", "one.two.three.four"})
+  void withOnlyJwksAnOpaqueTokenWithDotsIsMalformed(String token) {
+    Result r = call(piste, TestRequest.get("/").header("Authorization", "Bearer " + token), READ);
+
+    assertThat(r.problem().status()).isEqualTo(401);
+    assertThat(r.exchange().reason()).isEqualTo("malformed");
+  }
+
   @Test
   void withJwksAndIntrospectionJwtsAreVerifiedLocallyAndOpaqueTokensIntrospected() {
     try (IntrospectionServer in = IntrospectionServer.start();
