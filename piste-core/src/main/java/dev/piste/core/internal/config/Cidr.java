@@ -41,19 +41,48 @@ public final class Cidr {
     return new Cidr(bytes, prefix, s);
   }
 
-  /** The address bytes of an IP literal, or {@code null} if the text is not one. */
+  /**
+   * The address bytes of an IP literal, or {@code null} if the text is not one: four decimal
+   * octets, or an IPv6 literal. Never resolves a name: text such as {@code a.b.c.de}, which the
+   * JDK would look up in the DNS, is not a literal.
+   */
   public static byte[] literal(String s) {
     if (s == null || s.isEmpty() || !LITERAL.matcher(s).matches()) {
       return null;
     }
-    if (s.indexOf(':') < 0 && s.chars().filter(c -> c == '.').count() != 3) {
-      return null;
+    if (s.indexOf(':') < 0) {
+      return ipv4(s);
     }
     try {
+      // text with a colon is parsed as an IPv6 literal or refused, never looked up
       return InetAddress.getByName(s).getAddress();
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  private static byte[] ipv4(String s) {
+    byte[] out = new byte[4];
+    int part = 0;
+    int value = -1;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i < s.length() ? s.charAt(i) : '.';
+      if (c == '.') {
+        if (value < 0 || part == 4) {
+          return null;
+        }
+        out[part++] = (byte) value;
+        value = -1;
+      } else if (c >= '0' && c <= '9') {
+        value = value < 0 ? c - '0' : value * 10 + (c - '0');
+        if (value > 255) {
+          return null;
+        }
+      } else {
+        return null;
+      }
+    }
+    return part == 4 ? out : null;
   }
 
   /** Whether an address (as returned by {@link #literal}) lies in this block. */

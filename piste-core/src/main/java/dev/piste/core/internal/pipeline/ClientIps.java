@@ -86,12 +86,11 @@ public final class ClientIps {
             out.add(pair.substring(eq + 1).trim());
           }
         }
-        if (out.size() > MAX_HOPS) {
-          return out.subList(out.size() - MAX_HOPS, out.size());
-        }
       }
     }
-    return out.isEmpty() ? null : out;
+    // the hops the trusted proxies appended are the last ones: a long chain keeps its tail
+    return out.isEmpty() ? null
+        : out.size() > MAX_HOPS ? out.subList(out.size() - MAX_HOPS, out.size()) : out;
   }
 
   private static List<String> xForwardedFor(List<String> headers) {

@@ -1,7 +1,7 @@
 package dev.piste.core.internal.token;
 
+import dev.piste.core.internal.config.ConfigValidation;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,15 +68,7 @@ public final class HttpFetcher implements AutoCloseable {
     if (host.equalsIgnoreCase("localhost")) {
       return true;
     }
-    try {
-      // only literal addresses are accepted, so no name is resolved here
-      if (host.startsWith("[") || Character.isDigit(host.charAt(0))) {
-        return InetAddress.getByName(host).isLoopbackAddress();
-      }
-    } catch (IOException e) {
-      return false;
-    }
-    return false;
+    return ConfigValidation.loopbackLiteral(host);
   }
 
   private BodySubscriber<byte[]> capped(long declared) {

@@ -23,6 +23,25 @@ final class TokenConfigValidationTest {
   }
 
   @Test
+  void onlyALoopbackLiteralMayBePlainHttpNotANameThatStartsLikeOne() {
+    for (String uri : new String[] {"http://127.0.0.1.nip.io/jwks", "http://127.example/jwks",
+        "http://[::2]/jwks"}) {
+      assertThat(ConfigProblems.of(Map.of("piste.token.jwks-uri", uri,
+          "piste.token.issuer", "i", "piste.token.audience", "a")).problems())
+          .as(uri).anyMatch(p -> p.key().equals("piste.token.jwks-uri"));
+    }
+    for (String uri : new String[] {"http://127.0.0.1:8080/jwks", "http://127.3.2.1/jwks",
+        "http://[::1]:8080/jwks", "http://localhost/jwks"}) {
+      PisteConfig.of(Map.of("piste.token.jwks-uri", uri,
+          "piste.token.issuer", "i", "piste.token.audience", "a"));
+    }
+    assertThat(dev.piste.core.internal.token.HttpFetcher.allowed(
+        java.net.URI.create("http://127.0.0.1.nip.io/jwks"))).isFalse();
+    assertThat(dev.piste.core.internal.token.HttpFetcher.allowed(
+        java.net.URI.create("http://127.0.0.1:9/jwks"))).isTrue();
+  }
+
+  @Test
   void anIntrospectionUriMustBeHttpsUnlessLoopback() {
     assertThat(ConfigProblems.of(Map.of("piste.token.introspection-uri", "http://idp.example.com/i"))
         .problems()).anyMatch(p -> p.key().equals("piste.token.introspection-uri"));

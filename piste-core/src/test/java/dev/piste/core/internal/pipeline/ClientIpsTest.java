@@ -48,6 +48,31 @@ final class ClientIpsTest {
   }
 
   @Test
+  void aLongForwardedChainKeepsTheHopTheTrustedProxyAppended() {
+    StringBuilder spoofed = new StringBuilder();
+    for (int i = 1; i <= 40; i++) {
+      spoofed.append(i > 1 ? ", " : "").append("for=198.51.100.").append(i);
+    }
+    TestRequest sameLine = from("10.0.0.1").header("Forwarded", spoofed + ", for=203.0.113.9");
+    TestRequest ownLine = from("10.0.0.1").header("Forwarded", spoofed.toString())
+        .header("Forwarded", "for=203.0.113.9");
+
+    assertThat(behindProxies.resolve(sameLine)).isEqualTo("203.0.113.9");
+    assertThat(behindProxies.resolve(ownLine)).isEqualTo("203.0.113.9");
+  }
+
+  @Test
+  void aHopThatOnlyLooksLikeAnAddressIsNoLiteralAndIsNotLookedUp() {
+    // hex letters and dots: the JDK's InetAddress.getByName would send it to the DNS
+    assertThat(dev.piste.core.internal.config.Cidr.literal("a.b.c.de")).isNull();
+    assertThat(dev.piste.core.internal.config.Cidr.literal("1.2.3.256")).isNull();
+    assertThat(dev.piste.core.internal.config.Cidr.literal("1.2.3")).isNull();
+    assertThat(dev.piste.core.internal.config.Cidr.literal("192.0.2.1")).containsExactly(192, 0, 2, 1);
+    TestRequest r = from("10.0.0.2").header("X-Forwarded-For", "198.51.100.4, a.b.c.de");
+    assertThat(behindProxies.resolve(r)).isEqualTo("10.0.0.2");
+  }
+
+  @Test
   void rfc7239ForwardedWithQuotedIpv6AndPortIsUnderstood() {
     TestRequest r = from("10.0.0.2")
         .header("Forwarded", "for=192.0.2.43, for=\"[2001:db8:cafe::17]:4711\";proto=https");
