@@ -61,6 +61,13 @@ public final class InvoicesServlet extends HttpServlet {
 
   @Override
   protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+    if (!req.getServletPath().equals("/v1/invoices") || !(path.isEmpty() || path.equals("/"))) {
+      // only the collection takes new invoices: not /v1/status, not /v1/invoices/{id}
+      resp.setHeader("Allow", "GET, HEAD");
+      write(resp, 405, Map.of("title", "Method Not Allowed", "status", 405));
+      return;
+    }
     JsonNode body;
     try {
       body = JSON.readTree(req.getInputStream());

@@ -45,8 +45,10 @@ public final class PathRules {
   }
 
   record MethodRule<T>(Set<String> methods, Pattern pattern, T value) {
+    /** HEAD is GET without the body (RFC 9110 9.3.2; {@code HttpServlet} runs doGet): it follows GET. */
     boolean matches(String method, String path) {
-      return (methods.isEmpty() || methods.contains(method)) && pattern.matches(path);
+      return (methods.isEmpty() || methods.contains(method)
+          || (method.equals("HEAD") && methods.contains("GET"))) && pattern.matches(path);
     }
   }
 
@@ -186,8 +188,19 @@ public final class PathRules {
     return List.copyOf(out);
   }
 
-  /** The policy of a request; never {@code null}. */
+  /**
+   * The policy of a request; never {@code null}. A trailing slash does not change the operation
+   * ({@code /v1/invoices/} is {@code /v1/invoices}, as the container and JAX-RS serve it), and HEAD
+   * follows the rules of GET.
+   */
   public OperationPolicy policyFor(String method, String path) {
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    if (end < path.length()) {
+      path = path.substring(0, end);
+    }
     int pub = firstPattern(publicPaths, path);
     int scope = firstRule(scopeRules, method, path);
     int limit = firstRule(limitRules, method, path);

@@ -36,6 +36,29 @@ final class PathRulesTest {
   }
 
   @Test
+  void aTrailingSlashNamesTheSameOperation() {
+    PathRules r = rules(List.of("/v1/status"), "POST /v1/invoices invoices:write",
+        "POST /v1/invoices 5/s", List.of());
+    for (String path : List.of("/v1/invoices/", "/v1/invoices//")) {
+      assertThat(r.policyFor("POST", path).scopes()).as(path).containsExactly("invoices:write");
+      assertThat(r.policyFor("POST", path).limits()).as(path).hasSize(1);
+      assertThat(r.policyFor("POST", path).operationId()).isEqualTo("POST /v1/invoices");
+    }
+    assertThat(r.policyFor("GET", "/v1/status/").publicOperation()).isTrue();
+    assertThat(r.policyFor("GET", "/").operationId()).isEqualTo("GET /");
+  }
+
+  @Test
+  void headFollowsTheRulesOfGet() {
+    PathRules r = rules(List.of(), "GET /v1/invoices/* invoices:read; HEAD /v1/reports reports:head",
+        "GET /v1/invoices/* 50/s", List.of());
+    assertThat(r.policyFor("HEAD", "/v1/invoices/42").scopes()).containsExactly("invoices:read");
+    assertThat(r.policyFor("HEAD", "/v1/invoices/42").limits()).hasSize(1);
+    assertThat(r.policyFor("HEAD", "/v1/reports").scopes()).containsExactly("reports:head");
+    assertThat(r.policyFor("GET", "/v1/reports").scopes()).isEmpty();
+  }
+
+  @Test
   void limitRulesAndAuditExclusionsCompile() {
     PathRules r = rules(List.of(), null, "POST /v1/invoices 5/s burst 10; 100/day\nGET,HEAD /v1/* 50/s",
         List.of("/health/*"));
