@@ -18,7 +18,11 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -86,15 +90,77 @@ public final class PisteFeature implements DynamicFeature, Feature {
     return r == null ? null : r.getRemoteAddr();
   }
 
+  /** The annotations this feature reads. */
+  private static final List<Class<? extends Annotation>> PISTE_ANNOTATIONS =
+      List.of(Public.class, RequiresScopes.class, RateLimit.class, Audited.class, NoAudit.class);
+
+  /**
+   * The method whose PISTE annotations hold for a resource method: the method itself when it
+   * carries one, else the first method it overrides or implements that does (superclasses first,
+   * then interfaces), as JAX-RS inherits its own annotations (spec 3.6). Scopes declared on an
+   * interface method hold for its implementation.
+   */
+  static Method annotatedMethod(Method method) {
+    Deque<Class<?>> todo = new ArrayDeque<>();
+    Set<Class<?>> seen = new HashSet<>();
+    todo.add(method.getDeclaringClass());
+    while (!todo.isEmpty()) {
+      Class<?> c = todo.poll();
+      if (!seen.add(c)) {
+        continue;
+      }
+      Method m = c == method.getDeclaringClass() ? method : declared(c, method);
+      if (m != null && PISTE_ANNOTATIONS.stream().anyMatch(m::isAnnotationPresent)) {
+        return m;
+      }
+      if (c.getSuperclass() != null && c.getSuperclass() != Object.class) {
+        todo.add(c.getSuperclass());
+      }
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    return method;
+  }
+
+  /** The class whose PISTE annotations hold for a resource class, found the same way. */
+  static Class<?> annotatedType(Class<?> type) {
+    Deque<Class<?>> todo = new ArrayDeque<>(List.of(type));
+    Set<Class<?>> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Class<?> c = todo.poll();
+      if (!seen.add(c)) {
+        continue;
+      }
+      if (PISTE_ANNOTATIONS.stream().anyMatch(c::isAnnotationPresent)) {
+        return c;
+      }
+      if (c.getSuperclass() != null && c.getSuperclass() != Object.class) {
+        todo.add(c.getSuperclass());
+      }
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    return type;
+  }
+
+  private static Method declared(Class<?> c, Method m) {
+    try {
+      Method d = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
+      return java.lang.reflect.Modifier.isPrivate(d.getModifiers()) ? null : d;
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+
   /** The policy of one resource method; throws {@link IllegalStateException} on misuse. */
-  static OperationPolicy policyOf(Class<?> type, Method method) {
-    String where = type.getSimpleName() + "." + method.getName();
+  static OperationPolicy policyOf(Class<?> resourceType, Method resourceMethod) {
+    String where = resourceType.getSimpleName() + "." + resourceMethod.getName();
+    Method method = annotatedMethod(resourceMethod);
+    Class<?> type = annotatedType(resourceType);
     if (method.isAnnotationPresent(Public.class) && method.isAnnotationPresent(RequiresScopes.class)) {
       throw new IllegalStateException(Messages.conflictingAnnotations(where, "@Public", "@RequiresScopes"));
     }
     if (type.isAnnotationPresent(Public.class) && type.isAnnotationPresent(RequiresScopes.class)) {
-      throw new IllegalStateException(Messages.conflictingAnnotations(type.getSimpleName(), "@Public",
-          "@RequiresScopes"));
+      throw new IllegalStateException(Messages.conflictingAnnotations(resourceType.getSimpleName(),
+          "@Public", "@RequiresScopes"));
     }
     if (method.isAnnotationPresent(Audited.class) && method.isAnnotationPresent(NoAudit.class)) {
       throw new IllegalStateException(Messages.conflictingAnnotations(where, "@Audited", "@NoAudit"));
@@ -140,16 +206,60 @@ public final class PisteFeature implements DynamicFeature, Feature {
     } else {
       audited = !type.isAnnotationPresent(NoAudit.class);
     }
-    return new OperationPolicy(where, pathTemplate(type, method), isPublic, scopes, limits, audited);
+    return new OperationPolicy(where, pathTemplate(resourceType, resourceMethod), isPublic, scopes,
+        limits, audited);
   }
 
   static String pathTemplate(Class<?> type, Method method) {
     StringBuilder sb = new StringBuilder();
     Path classPath = type.getAnnotation(Path.class);
-    Path methodPath = method.getAnnotation(Path.class);
+    Path methodPath = jaxrsAnnotated(method).getAnnotation(Path.class);
     append(sb, classPath == null ? "" : classPath.value());
     append(sb, methodPath == null ? "" : methodPath.value());
     return sb.length() == 0 ? "/" : sb.toString();
+  }
+
+  /**
+   * The method whose JAX-RS annotations hold (spec 3.6): the method itself when it carries any, else
+   * the first method it overrides or implements that does.
+   */
+  static Method jaxrsAnnotated(Method method) {
+    if (jaxrs(method)) {
+      return method;
+    }
+    Deque<Class<?>> todo = new ArrayDeque<>();
+    Class<?> own = method.getDeclaringClass();
+    if (own.getSuperclass() != null) {
+      todo.add(own.getSuperclass());
+    }
+    todo.addAll(List.of(own.getInterfaces()));
+    Set<Class<?>> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Class<?> c = todo.poll();
+      if (c == Object.class || !seen.add(c)) {
+        continue;
+      }
+      Method m = declared(c, method);
+      if (m != null && jaxrs(m)) {
+        return m;
+      }
+      if (c.getSuperclass() != null) {
+        todo.add(c.getSuperclass());
+      }
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    return method;
+  }
+
+  private static boolean jaxrs(Method m) {
+    for (Annotation a : m.getAnnotations()) {
+      Class<? extends Annotation> t = a.annotationType();
+      if (t == Path.class || t.isAnnotationPresent(jakarta.ws.rs.HttpMethod.class)
+          || t.getPackageName().equals("jakarta.ws.rs")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void append(StringBuilder sb, String segment) {

@@ -107,8 +107,10 @@ final class ResourceModelDescriber {
       if (m.isBridge() || m.isSynthetic() || Modifier.isStatic(m.getModifiers())) {
         continue;
       }
-      String httpMethod = httpMethod(m);
-      Path sub = m.getAnnotation(Path.class);
+      // JAX-RS annotations may be inherited from an interface or superclass method (spec 3.6)
+      Method jm = PisteFeature.jaxrsAnnotated(m);
+      String httpMethod = httpMethod(jm);
+      Path sub = jm.getAnnotation(Path.class);
       String path = sub != null ? join(classPath, sub.value()) : classPath;
       if (httpMethod == null) {
         if (sub != null && depth < MAX_LOCATOR_DEPTH && m.getReturnType() != Object.class) {
@@ -125,14 +127,20 @@ final class ResourceModelDescriber {
       for (int n = 2; !ids.add(id); n++) {
         id = resource.getSimpleName() + "." + m.getName() + "_" + n;
       }
-      ops.put(key, operation(resource, m, httpMethod, template, id));
+      ops.put(key, operation(resource, m, jm, httpMethod, template, id));
     }
   }
 
-  private static OperationDescriptor operation(Class<?> resource, Method m, String httpMethod,
-      String template, String id) {
+  /**
+   * One operation.
+   *
+   * @param m the resource class's method, where the PISTE annotations are looked for first
+   * @param jm the method carrying its JAX-RS annotations: {@code m}, or one it implements
+   */
+  private static OperationDescriptor operation(Class<?> resource, Method m, Method jm,
+      String httpMethod, String template, String id) {
     OperationDescriptor.Builder b = OperationDescriptor.builder(httpMethod, template).operationId(id);
-    for (Parameter p : m.getParameters()) {
+    for (Parameter p : jm.getParameters()) {
       PathParam path = p.getAnnotation(PathParam.class);
       QueryParam query = p.getAnnotation(QueryParam.class);
       HeaderParam header = p.getAnnotation(HeaderParam.class);
@@ -146,7 +154,7 @@ final class ResourceModelDescriber {
     }
     Matcher v = TEMPLATE_VARIABLE.matcher(template);
     Set<String> declared = new HashSet<>();
-    for (Parameter p : m.getParameters()) {
+    for (Parameter p : jm.getParameters()) {
       if (p.getAnnotation(PathParam.class) != null) {
         declared.add(p.getAnnotation(PathParam.class).value());
       }
@@ -156,31 +164,35 @@ final class ResourceModelDescriber {
         b.parameter(v.group(1), OperationDescriptor.In.PATH, true);
       }
     }
-    Consumes consumes = pick(m, resource, Consumes.class);
+    Consumes consumes = pick(jm, resource, Consumes.class);
     if (consumes != null) {
       b.consumes(mediaTypes(consumes.value()));
     }
-    Produces produces = pick(m, resource, Produces.class);
+    Produces produces = pick(jm, resource, Produces.class);
     if (produces != null) {
       b.produces(mediaTypes(produces.value()));
     }
-    // the nearest annotation wins: a method's @RequiresScopes beats its class's @Public
-    boolean methodPublic = m.isAnnotationPresent(Public.class);
-    RequiresScopes methodScopes = m.getAnnotation(RequiresScopes.class);
+    // the nearest annotation wins: a method's @RequiresScopes beats its class's @Public; they are
+    // read where the feature reads them (inherited from an interface or superclass)
+    Method pm = PisteFeature.annotatedMethod(m);
+    Class<?> pt = PisteFeature.annotatedType(resource);
+    boolean methodPublic = pm.isAnnotationPresent(Public.class);
+    RequiresScopes methodScopes = pm.getAnnotation(RequiresScopes.class);
     boolean isPublic = methodPublic
-        || (methodScopes == null && resource.isAnnotationPresent(Public.class));
+        || (methodScopes == null && pt.isAnnotationPresent(Public.class));
     b.publicOperation(isPublic);
-    RequiresScopes scopes = methodScopes != null ? methodScopes : resource.getAnnotation(RequiresScopes.class);
+    RequiresScopes scopes = methodScopes != null ? methodScopes : pt.getAnnotation(RequiresScopes.class);
     if (!isPublic && scopes != null) {
       b.scopes(scopes.value());
     }
-    RateLimit limit = pick(m, resource, RateLimit.class);
+    RateLimit limit = pick(pm, pt, RateLimit.class);
     if (limit != null) {
       for (Limit l : ValueType.parseLimits(limit.value())) {
         b.rateLimits(l.toString());
       }
     }
-    b.deprecated(m.isAnnotationPresent(Deprecated.class) || resource.isAnnotationPresent(Deprecated.class));
+    b.deprecated(m.isAnnotationPresent(Deprecated.class) || jm.isAnnotationPresent(Deprecated.class)
+        || resource.isAnnotationPresent(Deprecated.class));
     return b.build();
   }
 

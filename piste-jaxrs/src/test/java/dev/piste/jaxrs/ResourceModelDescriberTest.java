@@ -165,6 +165,36 @@ final class ResourceModelDescriberTest {
     assertThat(api.operations()).extracting(OperationDescriptor::path).containsExactly("/v1/status");
   }
 
+  /** A contract interface carrying the JAX-RS and PISTE annotations; the class only implements it. */
+  public interface ReportsApi {
+    @GET
+    @Path("{year}")
+    @Produces("text/csv")
+    @RequiresScopes("reports:read")
+    @RateLimit("2/s")
+    String year(@PathParam("year") int year);
+  }
+
+  @Path("/v1/reports")
+  public static final class Reports implements ReportsApi {
+    @Override
+    public String year(int year) {
+      return "";
+    }
+  }
+
+  @Test
+  void operationsDeclaredOnAnInterfaceAreDescribedWithTheirScopesAndLimits() {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(Reports.class),
+        PisteConfig.of(Map.of("piste.api.id", "reports", "piste.api.version", "1")));
+    OperationDescriptor year = op(api, "Reports.year");
+    assertThat(year.method() + " " + year.path()).isEqualTo("GET /v1/reports/{year}");
+    assertThat(year.parameters()).containsExactly(new OperationDescriptor.Parameter("year", In.PATH, true));
+    assertThat(year.produces()).containsExactly("text/csv");
+    assertThat(year.scopes()).containsExactly("reports:read");
+    assertThat(year.rateLimits()).containsExactly("2/s");
+  }
+
   private static OperationDescriptor op(ApiDescriptor api, String id) {
     return api.operations().stream().filter(o -> o.operationId().equals(id)).findFirst().orElseThrow();
   }

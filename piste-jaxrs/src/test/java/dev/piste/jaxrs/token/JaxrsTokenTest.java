@@ -65,6 +65,33 @@ final class JaxrsTokenTest {
     }
   }
 
+  /** JAX-RS and PISTE annotations on an interface, as in interface-first (contract) resources. */
+  public interface LedgerApi {
+    @GET
+    @RequiresScopes("ledger:read")
+    @Produces("text/plain")
+    String list();
+
+    @GET
+    @Path("summary")
+    @Public
+    @Produces("text/plain")
+    String summary();
+  }
+
+  @Path("/v1/ledger")
+  public static final class Ledger implements LedgerApi {
+    @Override
+    public String list() {
+      return "secret-ledger";
+    }
+
+    @Override
+    public String summary() {
+      return "summary";
+    }
+  }
+
   @Path("/v1/status")
   @Public
   public static final class StatusResource {
@@ -84,7 +111,8 @@ final class JaxrsTokenTest {
     piste = Piste.create(TokenFactory.config(Clock.systemUTC(), jwks.uri())
         .property("piste.token.realm", "invoices")
         .property("piste.token.api-key-file", keys.toString()).build());
-    ResourceConfig app = new ResourceConfig(InvoiceResource.class, StatusResource.class)
+    ResourceConfig app = new ResourceConfig(InvoiceResource.class, StatusResource.class,
+        Ledger.class)
         .register(new PisteFeature(piste)).register(RolesAllowedDynamicFeature.class);
     server = JettyServer.serving(new ServletContainer(app));
   }
@@ -101,6 +129,25 @@ final class JaxrsTokenTest {
     var c = F.claims();
     c.setClaim("scope", "invoices:read");
     return F.sign(c, F.rsa(), "RS256");
+  }
+
+  @Test
+  void scopesDeclaredOnAnInterfaceMethodHoldForItsImplementation() throws Exception {
+    var c = F.claims();
+    c.setClaim("scope", "ledger:read");
+    String ledgerReader = F.sign(c, F.rsa(), "RS256");
+
+    HttpResponse<String> without = server.get("/v1/ledger", "Authorization", "Bearer " + reader());
+    HttpResponse<String> with = server.get("/v1/ledger", "Authorization", "Bearer " + ledgerReader);
+    HttpResponse<String> anonymous = server.get("/v1/ledger/summary");
+
+    assertThat(without.statusCode()).isEqualTo(403);
+    assertThat(without.body()).doesNotContain("secret-ledger");
+    assertThat(without.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("insufficient_scope").contains("scope=\"ledger:read\"");
+    assertThat(with.statusCode()).isEqualTo(200);
+    assertThat(with.body()).isEqualTo("secret-ledger");
+    assertThat(anonymous.statusCode()).isEqualTo(200);
   }
 
   @Test
