@@ -75,6 +75,40 @@ public final class JdbcAuditSink implements AuditSink {
         + "CREATE INDEX IF NOT EXISTS " + index + "_app_ts ON " + table + " (application_id, ts);\n";
   }
 
+  /**
+   * PostgreSQL's {@code text} refuses the NUL character: it becomes U+FFFD, so that one request
+   * carrying it (a query value, a token claim) cannot stop the sink.
+   */
+  static String text(String s) {
+    return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+  }
+
+  /**
+   * PostgreSQL's {@code jsonb} refuses the JSON escape of U+0000: it becomes the escape of U+FFFD.
+   * Other escapes (an escaped backslash followed by {@code u0000} included) are kept as they are.
+   */
+  static String jsonb(String json) {
+    if (!json.contains("\\u0000")) {
+      return json;
+    }
+    StringBuilder sb = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c == '\\' && i + 1 < json.length()) {
+        if (json.startsWith("u0000", i + 1)) {
+          sb.append("\\uFFFD");
+          i += 5;
+        } else {
+          sb.append(c).append(json.charAt(i + 1));
+          i++;
+        }
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
   @Override
   public synchronized void write(List<AuditEvent> batch) throws SQLException {
     try {
@@ -98,20 +132,20 @@ public final class JdbcAuditSink implements AuditSink {
         for (AuditEvent e : batch) {
           ps.setObject(1, java.util.UUID.fromString(e.eventId()));
           ps.setTimestamp(2, Timestamp.from(e.timestamp()));
-          ps.setString(3, e.requestId());
-          ps.setString(4, e.traceId());
-          ps.setString(5, e.applicationId());
-          ps.setString(6, e.subject());
-          ps.setString(7, e.operationId());
-          ps.setString(8, e.method());
-          ps.setString(9, e.path());
+          ps.setString(3, text(e.requestId()));
+          ps.setString(4, text(e.traceId()));
+          ps.setString(5, text(e.applicationId()));
+          ps.setString(6, text(e.subject()));
+          ps.setString(7, text(e.operationId()));
+          ps.setString(8, text(e.method()));
+          ps.setString(9, text(e.path()));
           ps.setInt(10, e.status());
-          ps.setString(11, e.outcome());
-          ps.setString(12, e.reason());
-          ps.setString(13, e.clientIp());
+          ps.setString(11, text(e.outcome()));
+          ps.setString(12, text(e.reason()));
+          ps.setString(13, text(e.clientIp()));
           ps.setLong(14, e.durationMicros());
-          ps.setString(15, e.instanceId());
-          ps.setString(16, e.toJson());
+          ps.setString(15, text(e.instanceId()));
+          ps.setString(16, jsonb(e.toJson()));
           ps.addBatch();
         }
         ps.executeBatch();

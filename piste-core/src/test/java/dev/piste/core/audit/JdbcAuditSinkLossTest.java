@@ -121,6 +121,33 @@ final class JdbcAuditSinkLossTest {
   }
 
   @Test
+  void aNulCharacterInARequestDoesNotStopTheSink() throws Exception {
+    OperationPolicy policy = AuditHarness.policy("InvoiceResource.list", "/v1/invoices");
+    try (AuditHarness h = new AuditHarness(PisteConfig.of(Map.of(
+        "piste.audit.sinks", "jdbc",
+        "piste.audit.jdbc.url", pg.jdbcUrl(),
+        "piste.audit.jdbc.user", pg.user(),
+        "piste.audit.query-values", "true",
+        "piste.audit.spool-dir", dir.resolve("spool").toString(),
+        "piste.audit.flush-interval", "20ms")))) {
+      h.serve(TestRequest.get("/v1/invoices\0x").query("q=%00&n=a%5Cu0000b")
+          .header("X-Request-Id", "nul-1"), policy, null);
+      h.serve(TestRequest.get("/v1/invoices").header("X-Request-Id", "after-1"), policy, null);
+      Poll.until(Duration.ofSeconds(30), () -> rows() == 2, () -> rows() + " rows; " + h.audit.stats());
+      assertThat(h.audit.stats().failedDeliveries.get()).isZero();
+    }
+    try (Connection c = pg.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT path, event->'queryValues'->>'q',"
+            + " event->'queryValues'->>'n' FROM piste_audit WHERE request_id = 'nul-1'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("/v1/invoices\uFFFDx");
+      assertThat(rs.getString(2)).isEqualTo("\uFFFD");
+      // an escaped backslash followed by u0000 is text, kept as it is
+      assertThat(rs.getString(3)).isEqualTo("a\\u0000b");
+    }
+  }
+
+  @Test
   void eventsOfAChildJvmKilledMidRunReachTheTableAfterItRestarts() throws Exception {
     Path spool = dir.resolve("spool");
     Path log = dir.resolve("child.log");

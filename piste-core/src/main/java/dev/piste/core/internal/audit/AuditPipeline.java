@@ -48,6 +48,13 @@ public final class AuditPipeline implements AuditRecorder {
   private static final int MAX_QUERY_NAME = 64;
   private static final int MAX_QUERY_VALUE = 256;
   private static final int MAX_USER_AGENT = 256;
+  /**
+   * Parameters and body fields whose values are credentials in OAuth 2 and in this library's own
+   * transports: never written, whatever {@code piste.audit.redact-query-params} and
+   * {@code piste.audit.redact-body-fields} list besides.
+   */
+  public static final Set<String> ALWAYS_REDACTED = Set.of("access_token", "refresh_token",
+      "id_token", "client_secret", "client_assertion", "api_key", "apikey", "password");
 
   /** A sink and the name of its spool sub-directory. */
   public record NamedSink(String name, AuditSink sink) {}
@@ -101,7 +108,7 @@ public final class AuditPipeline implements AuditRecorder {
     this.writeUserAgent = config.get(AuditKeys.REDACT_HEADERS).stream()
         .noneMatch(h -> h.equalsIgnoreCase("User-Agent"));
     this.queryValues = config.get(AuditKeys.QUERY_VALUES);
-    Set<String> rq = new HashSet<>();
+    Set<String> rq = new HashSet<>(ALWAYS_REDACTED);
     for (String q : config.get(AuditKeys.REDACT_QUERY)) {
       rq.add(q.toLowerCase(Locale.ROOT));
     }
@@ -277,9 +284,13 @@ public final class AuditPipeline implements AuditRecorder {
       String name = decode(query.substring(start, nameEnd));
       if (validName(name) && !names.contains(name)) {
         names.add(name);
-        if (values != null && eq >= 0 && eq < end
-            && !redactedQuery.contains(name.toLowerCase(Locale.ROOT))) {
-          String v = decode(query.substring(eq + 1, end));
+        if (values != null && eq >= 0 && eq < end && !redacted(name)) {
+          String raw = query.substring(eq + 1, end);
+          String v = decode(raw);
+          if (v == null) {
+            // a malformed percent-escape: the value as it came, rather than no event at all
+            v = raw;
+          }
           values.put(name, v.length() > MAX_QUERY_VALUE ? v.substring(0, MAX_QUERY_VALUE) : v);
         }
       }
@@ -292,6 +303,13 @@ public final class AuditPipeline implements AuditRecorder {
     if (values != null) {
       b.queryValues(values);
     }
+  }
+
+  /** Whether a parameter's value is never written: {@code password[0]} is {@code password}. */
+  private boolean redacted(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    int bracket = n.indexOf('[');
+    return redactedQuery.contains(n) || (bracket > 0 && redactedQuery.contains(n.substring(0, bracket)));
   }
 
   /** Names look like identifiers; anything else (a bare token as a name) is left out. */
@@ -343,6 +361,7 @@ public final class AuditPipeline implements AuditRecorder {
         for (SinkChannel c : ch) {
           c.watchdog(now);
         }
+        losses.tick(now);
       }
       boolean stop = stopping;
       if (!batch.isEmpty()

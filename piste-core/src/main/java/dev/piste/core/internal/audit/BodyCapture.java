@@ -60,7 +60,7 @@ public final class BodyCapture {
       this.maxSize = (int) Math.min(Integer.MAX_VALUE - 8, config.get(AuditKeys.BODY_MAX_SIZE));
       this.contentTypes = config.get(AuditKeys.BODY_CONTENT_TYPES).stream()
           .map(t -> t.toLowerCase(Locale.ROOT)).toList();
-      Set<String> r = new HashSet<>();
+      Set<String> r = new HashSet<>(AuditPipeline.ALWAYS_REDACTED);
       config.get(AuditKeys.REDACT_FIELDS).forEach(f -> r.add(f.toLowerCase(Locale.ROOT)));
       this.redacted = Set.copyOf(r);
     }

@@ -28,6 +28,19 @@ final class LossReporter {
     }
   }
 
+  /**
+   * Logs the running total when losses came after the last line and its ten seconds have passed
+   * (from the dispatcher's periodic check): a burst of losses is never left unlogged until close.
+   */
+  void tick(long now) {
+    long t = total.get();
+    long last = lastLog.get();
+    if (t > reported.get() && now - last >= INTERVAL && lastLog.compareAndSet(last, now)) {
+      reported.set(t);
+      LOG.error("AUDIT EVENTS LOST: {} lost in total since start", t);
+    }
+  }
+
   /** Logs the losses not yet logged (on close). */
   void flush() {
     long t = total.get();
@@ -39,5 +52,10 @@ final class LossReporter {
 
   long total() {
     return total.get();
+  }
+
+  /** The running total the last log line gave. */
+  long logged() {
+    return reported.get();
   }
 }
