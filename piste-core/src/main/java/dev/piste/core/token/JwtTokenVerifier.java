@@ -83,10 +83,15 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
         ? new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256") : null;
     this.maxLength = config.get(TokenKeys.MAX_LENGTH);
     Set<String> algs = new LinkedHashSet<>(config.get(TokenKeys.ALGORITHMS));
-    if (hmacKey != null) {
+    // the secret turns HS256 on when the allow-list is the default; an explicit list decides
+    if (hmacKey != null && !config.isSet(TokenKeys.ALGORITHMS)) {
       algs.add("HS256");
-    } else {
+    } else if (hmacKey == null) {
       algs.remove("HS256");
+    } else if (!algs.contains("HS256")) {
+      org.slf4j.LoggerFactory.getLogger(JwtTokenVerifier.class).warn("{} is set but {} does not list"
+          + " HS256: HS256 tokens are refused", TokenKeys.HMAC_SECRET.name(),
+          TokenKeys.ALGORITHMS.name());
     }
     this.algorithms = Set.copyOf(algs);
     this.asymmetric = algs.stream().filter(a -> !a.startsWith("HS")).toArray(String[]::new);

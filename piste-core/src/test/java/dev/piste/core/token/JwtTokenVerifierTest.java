@@ -226,6 +226,21 @@ final class JwtTokenVerifierTest {
   }
 
   @Test
+  void anExplicitAlgorithmListWithoutHs256RefusesHs256EvenWithASecret() {
+    try (JwtTokenVerifier v = JwtTokenVerifier.create(TokenFactory.config(clock, null)
+        .property("piste.token.hmac-secret", TokenFactory.HMAC_SECRET)
+        .property("piste.token.algorithms", "RS256").build());
+        JwtTokenVerifier listed = JwtTokenVerifier.create(TokenFactory.config(clock, null)
+        .property("piste.token.hmac-secret", TokenFactory.HMAC_SECRET)
+        .property("piste.token.algorithms", "RS256, HS256").build())) {
+
+      assertThat(v.verify(f.hs256(f.claims())).failure())
+          .isEqualTo(TokenFailure.ALGORITHM_NOT_ALLOWED);
+      assertThat(listed.verify(f.hs256(f.claims())).isVerified()).isTrue();
+    }
+  }
+
+  @Test
   void aTokenWithoutDotsIsNotRecognizedSoThatAChainMayTryIntrospection() {
     assertThat(verifier.verify("opaque-token-value").status())
         .isEqualTo(TokenVerification.Status.UNRECOGNIZED);

@@ -39,7 +39,23 @@ public final class JwksKeySource implements KeySource {
   private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
   private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*(\\d{1,10})");
 
-  private record KeySet(List<PublicJsonWebKey> keys, long expiresAt, long generation) {}
+  /**
+   * Keys as fetched. {@code fingerprint} identifies what verification depends on (each key's id,
+   * algorithm, use and public key): a refresh that brings the same keys keeps the generation, so
+   * tokens verified against them stay in the verified-token cache.
+   */
+  private record KeySet(List<PublicJsonWebKey> keys, long expiresAt, long generation,
+      java.util.Set<String> fingerprint) {}
+
+  private static java.util.Set<String> fingerprint(List<PublicJsonWebKey> keys) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    for (PublicJsonWebKey k : keys) {
+      out.add(k.getKeyId() + "|" + k.getAlgorithm() + "|" + k.getUse() + "|"
+          + b64.encodeToString(k.getPublicKey().getEncoded()));
+    }
+    return java.util.Set.copyOf(out);
+  }
 
   private final URI uri;
   private final Clock clock;
@@ -107,7 +123,8 @@ public final class JwksKeySource implements KeySource {
     }
     KeySet fresh = await(startRefresh());
     if (fresh == null) {
-      return Lookup.failed(TokenFailure.UNKNOWN_KEY);
+      // the endpoint is down: whether the key exists cannot be known (503, not 401)
+      return Lookup.failed(TokenFailure.KEYS_UNAVAILABLE);
     }
     k = JwkSets.select(fresh.keys, kid, alg);
     return k != null ? Lookup.of(k.getKey()) : Lookup.failed(TokenFailure.UNKNOWN_KEY);
@@ -180,7 +197,11 @@ public final class JwksKeySource implements KeySource {
         List<PublicJsonWebKey> keys = JwkSets.parse(r.body(), uri.toString());
         long now = clock.millis();
         long ttl = Math.min(cacheMax, Math.max(cacheMin, cacheLife(r, now)));
-        return new KeySet(keys, now + ttl, generations.incrementAndGet());
+        java.util.Set<String> fp = fingerprint(keys);
+        KeySet old = current;
+        long generation = old != null && old.fingerprint().equals(fp) ? old.generation()
+            : generations.incrementAndGet();
+        return new KeySet(keys, now + ttl, generation, fp);
       } catch (IOException e) {
         throw new java.util.concurrent.CompletionException(e);
       }

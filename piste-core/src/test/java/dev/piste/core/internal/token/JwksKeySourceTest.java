@@ -115,6 +115,35 @@ final class JwksKeySourceTest {
   }
 
   @Test
+  void aRefreshThatBringsTheSameKeysKeepsTheGenerationSoVerifiedTokensStayCached() {
+    JwksKeySource s = source();
+    assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
+    long generation = s.generation();
+
+    // an unknown kid forces a refresh, which returns the very same set
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(s.lookup("no-such-kid", "RS256").failure()).isEqualTo(TokenFailure.UNKNOWN_KEY);
+    assertThat(server.requests()).isEqualTo(2);
+    assertThat(s.generation()).isEqualTo(generation);
+
+    server.keys(f.rsa(), f.rsa2());
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(s.lookup("rsa-2", "RS256").key()).isNotNull();
+    assertThat(s.generation()).as("the set changed").isNotEqualTo(generation);
+  }
+
+  @Test
+  void aRotatedKeyWhileTheEndpointIsDownIsUnavailableNotInvalid() {
+    JwksKeySource s = source();
+    assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
+    server.status(500);
+    clock.advance(Duration.ofSeconds(30));
+
+    assertThat(s.lookup("rsa-2", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+    assertThat(s.lookup("rsa-1", "RS256").key()).as("the known key still serves").isNotNull();
+  }
+
+  @Test
   void aKeyRemovedFromTheJwksIsRefusedOnceItExpiredFromTheCache() {
     server.keys(f.rsa(), f.rsa2());
     JwksKeySource s = source();
