@@ -59,6 +59,15 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
     RequestView view;
     if (request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v) {
+      if (v.enforcedOutside()) {
+        // the servlet filter enforced, rate-limited and audits this request: add this method's
+        // credential and scope requirements only
+        Problem problem = pipeline.authorizeNested(v.exchange(), policy);
+        if (problem != null) {
+          request.abortWith(response(problem));
+        }
+        return;
+      }
       if (v.exchange() != null) {
         return;
       }
@@ -71,14 +80,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     view.exchange(ex);
     Problem problem = pipeline.enforce(ex);
     if (problem != null) {
-      Response.ResponseBuilder r = Response.status(problem.status())
-          .type(Problem.CONTENT_TYPE)
-          .header("Cache-Control", "no-store")
-          .entity(problem.body());
-      for (Problem.Header h : problem.headers()) {
-        r.header(h.name(), h.value());
-      }
-      request.abortWith(r.build());
+      request.abortWith(response(problem));
       return;
     }
     Caller caller = ex.caller();
@@ -94,10 +96,21 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     request.setSecurityContext(new CallerSecurityContext(caller, request.getSecurityContext()));
   }
 
+  private static Response response(Problem problem) {
+    Response.ResponseBuilder r = Response.status(problem.status())
+        .type(Problem.CONTENT_TYPE)
+        .header("Cache-Control", "no-store")
+        .entity(problem.body());
+    for (Problem.Header h : problem.headers()) {
+      r.header(h.name(), h.value());
+    }
+    return r.build();
+  }
+
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
     if (!(request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView view)
-        || view.exchange() == null) {
+        || view.exchange() == null || view.enforcedOutside()) {
       return;
     }
     Exchange ex = view.exchange();

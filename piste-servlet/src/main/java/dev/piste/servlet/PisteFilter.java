@@ -123,6 +123,11 @@ public final class PisteFilter implements Filter {
     ServletRequestView view = ServletRequestView.of(request);
     Exchange ex = pipeline.begin(view, rules.policyFor(view.method(), view.path()));
     request.setAttribute(EXCHANGE_ATTRIBUTE, ex);
+    // a JAX-RS feature behind this filter finds the exchange and adds only its method's scopes
+    view.enforcedOutside(ex);
+    if (request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) == null) {
+      request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, view);
+    }
     Throwable error = null;
     boolean async = false;
     CountingResponse counted = null;

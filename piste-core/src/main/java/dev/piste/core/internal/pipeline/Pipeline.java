@@ -106,6 +106,27 @@ public final class Pipeline {
     return null;
   }
 
+  /**
+   * For a request another adapter already enforced (the servlet filter in front of a JAX-RS
+   * feature): the credential and scope requirements of the inner operation, checked against the
+   * caller found then. No second token check, rate limit or audit event. Returns {@code null} when
+   * the request may proceed, or the problem to answer with (the exchange's outcome set).
+   */
+  public Problem authorizeNested(Exchange ex, OperationPolicy inner) {
+    if (inner.publicOperation()) {
+      return null;
+    }
+    Caller caller = ex.caller();
+    if (caller == null || caller == Caller.anonymous()) {
+      return deny(ex, Problems.missingCredential(realm), "no_credential");
+    }
+    Set<String> required = inner.scopes();
+    if (!required.isEmpty() && !caller.scopes().containsAll(required)) {
+      return deny(ex, Problems.insufficientScope(realm, required), "missing_scope");
+    }
+    return null;
+  }
+
   private static Problem deny(Exchange ex, Problem p, String reason) {
     if (ex.outcome() == Outcome.ALLOWED || ex.outcome() != p.outcome()) {
       ex.outcome(p.outcome(), reason);

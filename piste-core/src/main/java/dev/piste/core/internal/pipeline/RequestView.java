@@ -10,6 +10,7 @@ import dev.piste.PisteRequest;
 public abstract class RequestView implements PisteRequest {
 
   private Exchange exchange;
+  private boolean enforcedOutside;
 
   /**
    * Whether the container calls the library back once the response is written (the servlet
@@ -28,6 +29,20 @@ public abstract class RequestView implements PisteRequest {
 
   public final void exchange(Exchange exchange) {
     this.exchange = exchange;
+  }
+
+  /**
+   * Whether the servlet filter began, enforced and completes this request's exchange: a JAX-RS
+   * feature behind it then only adds the scopes of its resource method, so that the request is
+   * rate-limited and audited once.
+   */
+  public final boolean enforcedOutside() {
+    return enforcedOutside;
+  }
+
+  public final void enforcedOutside(Exchange exchange) {
+    this.exchange = exchange;
+    this.enforcedOutside = true;
   }
 
   /** The request body's declared length ({@code Content-Length}), or -1 when absent or invalid. */
