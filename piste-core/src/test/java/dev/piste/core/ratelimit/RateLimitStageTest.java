@@ -188,6 +188,20 @@ final class RateLimitStageTest {
   }
 
   @Test
+  void aSharedLimitIsOneBucketForOperationsOfDifferentCosts() {
+    OperationLimit cheap = new OperationLimit(ValueType.parseLimits("10/m"), "application", 1, true);
+    OperationLimit dear = new OperationLimit(ValueType.parseLimits("10/m"), "application", 5, true);
+    try (TestEngine e = new TestEngine(plans(), clock)) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(e.call("app-g", "gold", TestEngine.operation("a", List.of(cheap))).status())
+            .isEqualTo(200);
+      }
+      assertThat(e.call("app-g", "gold", TestEngine.operation("b", List.of(dear))).status())
+          .as("the ten tokens of the shared 10/m are spent").isEqualTo(429);
+    }
+  }
+
+  @Test
   void operationLimitPerClientIpCountsEachAddressSeparately() {
     OperationLimit perIp = new OperationLimit(ValueType.parseLimits("1/s"), "client-ip", 1, false);
     OperationPolicy op = new OperationPolicy("status", "/v1/status", true, java.util.Set.of(),

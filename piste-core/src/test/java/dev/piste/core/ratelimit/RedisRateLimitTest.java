@@ -71,6 +71,29 @@ final class RedisRateLimitTest {
   }
 
   @Test
+  void twoApisOnOneRedisKeepTheirOwnBucketsWhileInstancesOfOneApiShare() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    String[] plan = {"piste.ratelimit.plans.two", "2/day", "piste.ratelimit.default-plan", "two",
+        "piste.ratelimit.store-timeout", "5s"};
+    try (TestEngine invoices = new TestEngine(config(concat(plan, "piste.api.id", "invoices")), clock);
+        TestEngine invoices2 = new TestEngine(config(concat(plan, "piste.api.id", "invoices")), clock);
+        TestEngine payments = new TestEngine(config(concat(plan, "piste.api.id", "payments")), clock)) {
+      assertThat(invoices.call("shared-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(invoices2.call("shared-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(invoices.call("shared-app", null, operation("list")).status())
+          .as("the two instances of one API share the quota").isEqualTo(429);
+      assertThat(payments.call("shared-app", null, operation("list")).status())
+          .as("another API's quota is its own").isEqualTo(200);
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void dailyQuotaSharedByThreeEnginesResetsAtMidnightExactly() throws Exception {
     TestClock clock = TestClock.at(Instant.parse("2026-03-10T23:59:59.500Z"));
     Map<String, String> cfg = config("piste.ratelimit.plans.q", "5/day",

@@ -26,9 +26,15 @@ final class Bucket4jSupport {
 
   private final Map<LimitSet, BucketConfiguration> configurations = new ConcurrentHashMap<>();
   private final QuotaCalendar calendar;
+  private final String prefix;
 
-  Bucket4jSupport(QuotaCalendar calendar) {
+  /**
+   * @param apiId the API whose buckets these are ({@code piste.api.id}): the keys of APIs sharing
+   *     one Redis or one table never meet; {@code null} for none
+   */
+  Bucket4jSupport(QuotaCalendar calendar, String apiId) {
     this.calendar = calendar;
+    this.prefix = apiId == null ? "piste:" : "piste:" + apiId + ":";
   }
 
   /** Bucket4j's clock, read from the engine's clock so that tests control quotas and refills. */
@@ -71,19 +77,19 @@ final class Bucket4jSupport {
     return b.build();
   }
 
-  /** The bucket key: {@code piste:} + the key + one calendar stamp per quota. */
+  /** The bucket key: {@code piste:<api id>:} + the key + one calendar stamp per quota. */
   String stampedKey(String key, LimitSet limits, long now) {
     StringBuilder sb = null;
     for (Limit l : limits.limits()) {
       if (l.unit().calendar()) {
         if (sb == null) {
-          sb = new StringBuilder(key.length() + 20).append("piste:").append(key);
+          sb = new StringBuilder(key.length() + 40).append(prefix).append(key);
         }
         sb.append(l.unit() == Limit.Unit.DAY ? "|d" : "|m")
             .append(calendar.current(l.unit(), now).index());
       }
     }
-    return sb == null ? "piste:" + key : sb.toString();
+    return sb == null ? prefix.concat(key) : sb.toString();
   }
 
   /** The verdict of a Bucket4j answer; a quota that rejected waits until its period ends. */

@@ -49,10 +49,16 @@ final class PostgresStore implements BucketStore {
 
   PostgresStore(String url, String user, String password, String table, Duration timeout,
       Clock clock, QuotaCalendar calendar) {
+    this(url, user, password, table, timeout, clock, calendar, null);
+  }
+
+  /** A store whose keys are those of this API ({@code piste:<api id>:…}). */
+  PostgresStore(String url, String user, String password, String table, Duration timeout,
+      Clock clock, QuotaCalendar calendar, String apiId) {
     if (!TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException("bad table name");
     }
-    this.support = new Bucket4jSupport(calendar);
+    this.support = new Bucket4jSupport(calendar, apiId);
     this.timeoutNanos = timeout.toNanos();
     this.table = table;
     this.pool = new JdbcPool(url, user, password, THREADS);

@@ -5,6 +5,7 @@ import dev.piste.Outcome;
 import dev.piste.PisteConfigurationException;
 import dev.piste.PisteRequest;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.Exchange;
 import dev.piste.core.internal.pipeline.OperationLimit;
@@ -53,7 +54,14 @@ public final class RateLimitStage implements RateLimiter {
   private final boolean legacyHeaders;
   private final BucketStore store;
   private final ResilientStore resilient;
+  /** The limit set of each operation limit (whose hash is computed once), looked up per request. */
   private final Map<OperationLimit, LimitSet> operationLimits = new ConcurrentHashMap<>();
+  /**
+   * One limit set per distinct list of limits, whatever the operations' costs and keys: the memory
+   * store keeps one map of buckets per limit set, so a limit shared across the API must be one set
+   * for every operation that carries it. Consulted once per operation limit.
+   */
+  private final Map<List<Limit>, LimitSet> limitSets = new ConcurrentHashMap<>();
   private final Set<String> warnedPlans = ConcurrentHashMap.newKeySet();
 
   private RateLimitStage(PisteConfig config, PlanResolver planResolver,
@@ -109,11 +117,12 @@ public final class RateLimitStage implements RateLimiter {
       switch (store) {
         case "redis":
           return new RedisStore(config.get(RateLimitKeys.REDIS_URI), timeout, config.clock(),
-              calendar);
+              calendar, config.get(CoreKeys.API_ID));
         case "postgresql":
           return new PostgresStore(config.get(RateLimitKeys.JDBC_URL),
               config.get(RateLimitKeys.JDBC_USER), config.get(RateLimitKeys.JDBC_PASSWORD),
-              config.get(RateLimitKeys.JDBC_TABLE), timeout, config.clock(), calendar);
+              config.get(RateLimitKeys.JDBC_TABLE), timeout, config.clock(), calendar,
+              config.get(CoreKeys.API_ID));
         default:
           return null;
       }
@@ -162,7 +171,8 @@ public final class RateLimitStage implements RateLimiter {
         continue;
       }
       planCost = Math.max(planCost, ol.cost());
-      LimitSet ls = operationLimits.computeIfAbsent(ol, o -> new LimitSet("operation", o.limits()));
+      LimitSet ls = operationLimits.computeIfAbsent(ol, o -> limitSets.computeIfAbsent(o.limits(),
+          l -> new LimitSet("operation", l)));
       String key = key(ol.per(), caller, ex);
       String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().operationId() + "|") + ls.spec()
           + "|" + key;

@@ -53,7 +53,13 @@ public final class RedisStore implements BucketStore {
   private volatile CompletableFuture<?> connecting;
 
   public RedisStore(URI redisUri, Duration timeout, Clock clock, QuotaCalendar calendar) {
-    this.support = new Bucket4jSupport(calendar);
+    this(redisUri, timeout, clock, calendar, null);
+  }
+
+  /** A store whose keys are those of this API ({@code piste:<api id>:…}). */
+  public RedisStore(URI redisUri, Duration timeout, Clock clock, QuotaCalendar calendar,
+      String apiId) {
+    this.support = new Bucket4jSupport(calendar, apiId);
     this.timeoutNanos = timeout.toNanos();
     this.clock = clock;
     this.resources = ClientResources.builder()
