@@ -86,7 +86,8 @@ public final class Piste implements AutoCloseable {
     toClose.add(0, registrar);
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
-        rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
+        rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES),
+            "forwarded".equals(config.get(RateLimitKeys.CLIENT_IP_HEADER))));
     if (!config.enabled()) {
       LOG.warn("PISTE ENFORCEMENT IS DISABLED (piste.enabled=false): every request passes through"
           + " without token validation, rate limiting or auditing");

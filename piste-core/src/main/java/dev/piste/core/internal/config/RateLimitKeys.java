@@ -33,6 +33,9 @@ public final class RateLimitKeys {
       "Time zone in which daily and monthly quotas reset");
   public static final Key<List<Cidr>> TRUSTED_PROXIES = Key.of("piste.ratelimit.trusted-proxies",
       CIDRS, "", "Peers whose X-Forwarded-For / Forwarded headers are believed");
+  public static final Key<String> CLIENT_IP_HEADER = Key.of("piste.ratelimit.client-ip-header",
+      ValueType.oneOf("x-forwarded-for", "forwarded"), "x-forwarded-for",
+      "The one header the trusted proxies set: x-forwarded-for or forwarded (RFC 7239)");
   public static final Key<List<Limit>> ANONYMOUS = Key.of("piste.ratelimit.anonymous", LIMITS,
       null, "Pre-authentication limit per client IP, checked before any signature (50/s burst 100)");
   public static final Key<String> STORE = Key.of("piste.ratelimit.store",
@@ -64,7 +67,7 @@ public final class RateLimitKeys {
           + "(POST /v1/invoices 5/s)");
 
   static final List<Key<?>> ALL = List.of(ENABLED, PLANS, DEFAULT_PLAN, PLAN_CLAIM,
-      APPLICATION_PLANS, TIME_ZONE, TRUSTED_PROXIES, ANONYMOUS, STORE, MAX_BUCKETS, REDIS_URI,
+      APPLICATION_PLANS, TIME_ZONE, TRUSTED_PROXIES, CLIENT_IP_HEADER, ANONYMOUS, STORE, MAX_BUCKETS, REDIS_URI,
       JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_TABLE, STORE_TIMEOUT, ON_STORE_FAILURE, INSTANCES,
       LEGACY_HEADERS, RULES);
 }

@@ -9,20 +9,29 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The client IP of a request. {@code Forwarded} (RFC 7239) and, when it is absent,
- * {@code X-Forwarded-For} are believed only when the immediate peer is a trusted proxy: the chain is
- * then walked right to left past trusted proxies, and the first untrusted address is the client. An
- * unparsable hop stops the walk at the last address known good. Otherwise the socket address is the
- * client, whatever the headers say.
+ * The client IP of a request. The one header the trusted proxies set ({@code X-Forwarded-For}, or
+ * {@code Forwarded} of RFC 7239) is believed only when the immediate peer is a trusted proxy: the
+ * chain is then walked right to left past trusted proxies, and the first untrusted address is the
+ * client. The other header is never read: a proxy that sets one passes a client's copy of the other
+ * through. An unparsable hop stops the walk at the last address known good. Otherwise the socket
+ * address is the client, whatever the headers say.
  */
 public final class ClientIps {
 
   private static final int MAX_HOPS = 32;
 
   private final List<Cidr> trusted;
+  private final boolean forwardedHeader;
 
+  /** Trusts {@code X-Forwarded-For} from these proxies. */
   public ClientIps(List<Cidr> trustedProxies) {
+    this(trustedProxies, false);
+  }
+
+  /** @param forwardedHeader {@code Forwarded} (RFC 7239) rather than {@code X-Forwarded-For} */
+  public ClientIps(List<Cidr> trustedProxies, boolean forwardedHeader) {
     this.trusted = List.copyOf(trustedProxies);
+    this.forwardedHeader = forwardedHeader;
   }
 
   /** Believes no header: the socket address is always the client. */
@@ -44,8 +53,13 @@ public final class ClientIps {
     if (!trusted(peer)) {
       return peer;
     }
-    List<String> hops = forwarded(request.headers("Forwarded"));
-    if (hops == null) {
+    List<String> hops;
+    if (forwardedHeader) {
+      hops = forwarded(request.headers("Forwarded"));
+      if (hops == null) {
+        hops = List.of();
+      }
+    } else {
       hops = xForwardedFor(request.headers("X-Forwarded-For"));
     }
     String client = peer;

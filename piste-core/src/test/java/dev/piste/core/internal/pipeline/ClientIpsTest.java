@@ -10,6 +10,9 @@ final class ClientIpsTest {
 
   private final ClientIps behindProxies =
       new ClientIps(ValueType.CIDRS.parse("10.0.0.0/8, 2001:db8:ffff::/48"));
+  /** Proxies that set {@code Forwarded} (piste.ratelimit.client-ip-header=forwarded). */
+  private final ClientIps behindRfc7239Proxies =
+      new ClientIps(ValueType.CIDRS.parse("10.0.0.0/8, 2001:db8:ffff::/48"), true);
 
   private static TestRequest from(String peer) {
     return TestRequest.of("GET", "/").remoteAddress(peer);
@@ -23,7 +26,7 @@ final class ClientIpsTest {
 
   @Test
   void ignoresSpoofedForwardedFromAnUntrustedPeer() {
-    assertThat(behindProxies.resolve(from("203.0.113.9").header("Forwarded", "for=1.2.3.4")))
+    assertThat(behindRfc7239Proxies.resolve(from("203.0.113.9").header("Forwarded", "for=1.2.3.4")))
         .isEqualTo("203.0.113.9");
   }
 
@@ -57,8 +60,8 @@ final class ClientIpsTest {
     TestRequest ownLine = from("10.0.0.1").header("Forwarded", spoofed.toString())
         .header("Forwarded", "for=203.0.113.9");
 
-    assertThat(behindProxies.resolve(sameLine)).isEqualTo("203.0.113.9");
-    assertThat(behindProxies.resolve(ownLine)).isEqualTo("203.0.113.9");
+    assertThat(behindRfc7239Proxies.resolve(sameLine)).isEqualTo("203.0.113.9");
+    assertThat(behindRfc7239Proxies.resolve(ownLine)).isEqualTo("203.0.113.9");
   }
 
   @Test
@@ -76,20 +79,24 @@ final class ClientIpsTest {
   void rfc7239ForwardedWithQuotedIpv6AndPortIsUnderstood() {
     TestRequest r = from("10.0.0.2")
         .header("Forwarded", "for=192.0.2.43, for=\"[2001:db8:cafe::17]:4711\";proto=https");
-    assertThat(behindProxies.resolve(r)).isEqualTo("2001:db8:cafe:0:0:0:0:17");
+    assertThat(behindRfc7239Proxies.resolve(r)).isEqualTo("2001:db8:cafe:0:0:0:0:17");
   }
 
   @Test
-  void forwardedWinsOverXForwardedFor() {
+  void onlyTheHeaderTheProxiesSetIsReadSoAClientCannotSendTheOther() {
+    // a proxy that appends X-Forwarded-For passes the client's own Forwarded header through
     TestRequest r = from("10.0.0.2").header("Forwarded", "for=192.0.2.60")
         .header("X-Forwarded-For", "192.0.2.61");
-    assertThat(behindProxies.resolve(r)).isEqualTo("192.0.2.60");
+    assertThat(behindProxies.resolve(r)).isEqualTo("192.0.2.61");
+    assertThat(behindRfc7239Proxies.resolve(r)).isEqualTo("192.0.2.60");
+    assertThat(behindRfc7239Proxies.resolve(from("10.0.0.2").header("X-Forwarded-For", "192.0.2.61")))
+        .isEqualTo("10.0.0.2");
   }
 
   @Test
   void anObfuscatedHopStopsTheWalkAtTheLastKnownAddress() {
     TestRequest r = from("10.0.0.2").header("Forwarded", "for=unknown, for=10.0.0.9");
-    assertThat(behindProxies.resolve(r)).isEqualTo("10.0.0.9");
+    assertThat(behindRfc7239Proxies.resolve(r)).isEqualTo("10.0.0.9");
   }
 
   @Test
