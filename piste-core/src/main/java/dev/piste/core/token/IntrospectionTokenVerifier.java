@@ -59,6 +59,8 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
   private final List<String> audiences;
   private final String scopeClaim;
   private final String planClaim;
+  private final long skewMillis;
+  private final List<String> applicationClaims;
   private final VerifiedTokenCache cache;
 
   private IntrospectionTokenVerifier(PisteConfig config) {
@@ -84,6 +86,8 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     this.audiences = config.get(TokenKeys.AUDIENCE);
     this.scopeClaim = config.get(TokenKeys.SCOPE_CLAIM);
     this.planClaim = config.get(RateLimitKeys.PLAN_CLAIM);
+    this.skewMillis = config.get(TokenKeys.CLOCK_SKEW).toMillis();
+    this.applicationClaims = List.copyOf(config.get(TokenKeys.APPLICATION_CLAIMS));
     this.cache = new VerifiedTokenCache(config.get(TokenKeys.CACHE_SIZE), clock);
   }
 
@@ -160,9 +164,20 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
       }
       until = Math.min(until, expMillis);
     }
+    JsonNode nbf = body.get("nbf");
+    if (nbf != null) {
+      if (!nbf.isNumber() || !Double.isFinite(nbf.doubleValue())) {
+        return TokenVerification.rejected(TokenFailure.INVALID_CLAIM);
+      }
+      if ((long) (nbf.doubleValue() * 1000) > now + skewMillis) {
+        return TokenVerification.rejected(TokenFailure.NOT_YET_VALID);
+      }
+    }
     if (issuers != null && body.has("iss") && !issuers.contains(body.get("iss").asText())) {
       return TokenVerification.rejected(TokenFailure.WRONG_ISSUER);
     }
+    // aud is optional in RFC 7662 (the server authenticated this resource server to answer): it is
+    // checked when the answer carries it
     if (audiences != null && body.has("aud") && !audienceMatches(body.get("aud"))) {
       return TokenVerification.rejected(TokenFailure.WRONG_AUDIENCE);
     }
@@ -175,7 +190,13 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     if (scopes == null) {
       return TokenVerification.rejected(TokenFailure.INVALID_CLAIM);
     }
-    Object client = claims.get("client_id");
+    Object client = null;
+    for (String c : applicationClaims) {
+      if (claims.get(c) instanceof String name) {
+        client = name;
+        break;
+      }
+    }
     Object sub = claims.get("sub");
     Object plan = planClaim != null ? claims.get(planClaim) : null;
     Caller caller = Caller.builder()
@@ -192,6 +213,9 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
   private boolean audienceMatches(JsonNode aud) {
     if (aud.isTextual()) {
       return audiences.contains(aud.textValue());
+    }
+    if (!aud.isArray()) {
+      return false;
     }
     for (JsonNode a : aud) {
       if (a.isTextual() && audiences.contains(a.textValue())) {

@@ -108,6 +108,27 @@ final class Rfc7662IntrospectionTest {
   }
 
   @Test
+  void anAnswerNotYetValidOrWithAnAudienceThatIsNoListIsRejected() {
+    server.answer(TOKEN, "{\"active\":true,\"client_id\":\"a\",\"nbf\":" + (now() + 600) + "}");
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.NOT_YET_VALID);
+
+    server.answer("t2", "{\"active\":true,\"client_id\":\"a\",\"aud\":{\"x\":\"invoices-api\"}}");
+    assertThat(verifier.verify("t2").failure()).isEqualTo(TokenFailure.WRONG_AUDIENCE);
+
+    server.answer("t3", "{\"active\":true,\"client_id\":\"a\",\"nbf\":" + (now() + 10) + "}");
+    assertThat(verifier.verify("t3").isVerified()).as("within the clock skew").isTrue();
+  }
+
+  @Test
+  void theApplicationComesFromTheConfiguredClaims() {
+    try (IntrospectionTokenVerifier azp = IntrospectionTokenVerifier.create(config()
+        .property("piste.token.application-claims", "azp, client_id").build())) {
+      server.answer(TOKEN, "{\"active\":true,\"client_id\":\"gateway\",\"azp\":\"billing\"}");
+      assertThat(azp.verify(TOKEN).caller().applicationId()).isEqualTo("billing");
+    }
+  }
+
+  @Test
   void activeAnswersAreCachedUntilExpWhenItComesBeforeTheTtl() {
     server.answer(TOKEN, active(now() + 60));
 
