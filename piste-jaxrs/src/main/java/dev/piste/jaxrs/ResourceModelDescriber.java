@@ -187,7 +187,15 @@ final class ResourceModelDescriber {
     }
     RateLimit limit = pick(pm, pt, RateLimit.class);
     if (limit != null) {
-      for (Limit l : ValueType.parseLimits(limit.value())) {
+      List<Limit> limits;
+      try {
+        limits = ValueType.parseLimits(limit.value());
+      } catch (IllegalArgumentException e) {
+        // the same message as the feature's, naming the method: the describer runs first
+        throw new IllegalStateException(dev.piste.core.internal.Messages.badRateLimit(
+            resource.getSimpleName() + "." + m.getName(), limit.value()));
+      }
+      for (Limit l : limits) {
         b.rateLimits(l.toString());
       }
     }

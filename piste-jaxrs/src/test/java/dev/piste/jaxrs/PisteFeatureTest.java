@@ -189,6 +189,9 @@ final class PisteFeatureTest {
     try (Piste piste = Piste.create(PisteConfig.defaults())) {
       assertThatThrownBy(() -> jersey(piste, BadResource.class).close())
           .hasStackTraceContaining("@Public and @RequiresScopes together on BadResource.both");
+      assertThatThrownBy(() -> jersey(piste, BadLimitResource.class).close())
+          .hasStackTraceContaining("@RateLimit(\"5 per second\") on BadLimitResource.limited:"
+              + " expected limits such as");
     }
   }
 }
