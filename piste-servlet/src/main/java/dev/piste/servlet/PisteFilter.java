@@ -117,6 +117,13 @@ public final class PisteFilter implements Filter {
         || !(res instanceof HttpServletResponse response)
         || req.getDispatcherType() != DispatcherType.REQUEST
         || req.getAttribute(EXCHANGE_ATTRIBUTE) != null) {
+      // an async dispatch of an enforced request: the application still sees its caller
+      if (req.getDispatcherType() == DispatcherType.ASYNC && req instanceof HttpServletRequest r
+          && req.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange ex && ex.caller() != null
+          && !(r.getUserPrincipal() instanceof Caller)) {
+        chain.doFilter(new CallerRequest(r, ex.caller()), res);
+        return;
+      }
       chain.doFilter(req, res);
       return;
     }
@@ -151,9 +158,13 @@ public final class PisteFilter implements Filter {
       }
       chain.doFilter(app, counted);
       if (request.isAsyncStarted()) {
-        async = true;
-        request.getAsyncContext().addListener(
-            new CompleteOnAsyncEnd(pipeline, ex, request, counted, capture));
+        try {
+          request.getAsyncContext().addListener(
+              new CompleteOnAsyncEnd(pipeline, ex, request, counted, capture));
+          async = true;
+        } catch (IllegalStateException e) {
+          // completed meanwhile, from the thread that completed it: recorded below, now
+        }
       }
     } catch (IOException | ServletException | RuntimeException | Error e) {
       error = e;
@@ -227,26 +238,29 @@ public final class PisteFilter implements Filter {
       }
     }
 
+    /** The failure a timeout or an error reported, recorded with the status the client got. */
+    private volatile Throwable failure;
+
     @Override
     public void onComplete(AsyncEvent event) {
       HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
       captured();
       pipeline.complete(exchange, r.getStatus(), request.getContentLengthLong(), counted.count(),
-          null);
+          failure);
     }
 
+    /**
+     * Recorded at {@link #onComplete}, which follows: the container answers a timeout no listener
+     * handled (500 in Jetty), or a listener of the application answers it, after this call.
+     */
     @Override
     public void onTimeout(AsyncEvent event) {
-      captured();
-      pipeline.complete(exchange, 503, request.getContentLengthLong(), counted.count(),
-          event.getThrowable());
+      failure = event.getThrowable();
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      captured();
-      pipeline.complete(exchange, 500, request.getContentLengthLong(), counted.count(),
-          event.getThrowable());
+      failure = event.getThrowable();
     }
 
     @Override
