@@ -48,6 +48,11 @@ import java.util.Map;
 public final class PisteFilter implements Filter {
 
   private static final String EXCHANGE_ATTRIBUTE = "dev.piste.servlet.Exchange";
+  /** The keys a filter's init-params set for this filter alone, next to a shared engine. */
+  private static final java.util.Set<String> FILTER_KEYS = java.util.Set.of(
+      TokenKeys.PUBLIC_PATHS.name(), TokenKeys.SCOPE_RULES.name(), RateLimitKeys.RULES.name(),
+      AuditKeys.EXCLUDE_PATHS.name(), AuditKeys.REDACT_FIELDS.name());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PisteFilter.class);
 
   private Piste piste;
   private boolean owned;
@@ -87,6 +92,13 @@ public final class PisteFilter implements Filter {
       context.setAttribute(Piste.CONTEXT_ATTRIBUTE, piste);
     } else if (!initParams.isEmpty()) {
       config = piste.config().toBuilder().initParameters(initParams).build();
+      for (String name : new java.util.TreeSet<>(initParams.keySet())) {
+        if (!FILTER_KEYS.contains(name) && !name.startsWith("piste.audit.body.")) {
+          LOG.warn("filter init-param {} is ignored: this filter uses the application's engine,"
+              + " configured by the context-params (only the path rules and body capture are the"
+              + " filter's own)", name);
+        }
+      }
     } else {
       config = piste.config();
     }
@@ -170,7 +182,9 @@ public final class PisteFilter implements Filter {
       error = e;
       throw e;
     } finally {
-      if (!async) {
+      if (async) {
+        Pipeline.leaveThread();
+      } else {
         int status = error != null ? 500 : response.getStatus();
         if (capture != null) {
           capture.finish(ex);

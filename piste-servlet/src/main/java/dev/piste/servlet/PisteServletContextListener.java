@@ -99,6 +99,8 @@ public final class PisteServletContextListener implements ServletContextListener
     if (request.isAsyncStarted()) {
       try {
         request.getAsyncContext().addListener(new AsyncEnd(p, v));
+        // this thread leaves the request: another one completes it
+        Pipeline.leaveThread();
         return;
       } catch (IllegalStateException e) {
         // completed meanwhile, from the thread that resumed it: end it now

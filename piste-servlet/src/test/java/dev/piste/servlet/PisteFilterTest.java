@@ -45,6 +45,24 @@ final class PisteFilterTest {
   }
 
   @Test
+  void engineKeysGivenAsFilterInitParamsNextToTheListenerAreReportedAsIgnored() throws Exception {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (JettyServer server = webXmlStyle(Map.of("piste.api.id", "invoices"),
+        Map.of("piste.token.public-paths", "/v1/status", "piste.enabled", "false"))) {
+      // the engine is the listener's: enforcement stays on
+      assertThat(server.get("/v1/invoices").statusCode()).isEqualTo(401);
+      assertThat(server.get("/v1/status").statusCode()).isEqualTo(200);
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("filter init-param piste.enabled is ignored")
+        .doesNotContain("init-param piste.token.public-paths is ignored");
+  }
+
+  @Test
   void protectedPathWithoutCredentialIs401ProblemJsonWithBearerChallenge() throws Exception {
     try (JettyServer server = webXmlStyle(Map.of("piste.api.id", "invoices"),
         Map.of("piste.token.public-paths", "/v1/status"))) {

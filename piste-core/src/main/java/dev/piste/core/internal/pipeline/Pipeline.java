@@ -154,6 +154,17 @@ public final class Pipeline {
     complete(ex, status, requestBytes, responseBytes, null, true);
   }
 
+  /**
+   * Removes this request's ids from the SLF4J MDC of the current thread: for a thread that leaves an
+   * asynchronous request, whose exchange another thread completes, so that its next log lines do
+   * not carry that request's ids.
+   */
+  public static void leaveThread() {
+    MDC.remove(MDC_REQUEST_ID);
+    MDC.remove(MDC_TRACE_ID);
+    MDC.remove(MDC_SPAN_ID);
+  }
+
   /** Records the audit event that {@link #completeDeferringAudit} left waiting, once; never throws. */
   public static void recordDeferred(Exchange ex) {
     Pipeline p = ex.takeDeferredAudit();
