@@ -228,25 +228,41 @@ public final class PathRules {
   private final java.util.concurrent.ConcurrentHashMap<Match, OperationPolicy> policies =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * The policy of the rules a request matched. The operation is named after the most specific of
+   * their patterns (an exact path before a prefix, a longer prefix before a shorter one), so that
+   * two limit rules under one broader scope rule are two operations, each with its own bucket.
+   */
   private OperationPolicy build(Match m) {
-    String template = null;
+    Pattern named = null;
     if (m.pub() >= 0) {
-      template = publicPaths.get(m.pub()).text();
+      named = publicPaths.get(m.pub());
     }
     Set<String> scopes = Set.of();
     if (m.scope() >= 0) {
       MethodRule<Set<String>> r = scopeRules.get(m.scope());
       scopes = r.value();
-      template = template == null ? r.pattern().text() : template;
+      named = moreSpecific(named, r.pattern());
     }
     List<OperationLimit> limits = List.of();
     if (m.limit() >= 0) {
       MethodRule<List<Limit>> r = limitRules.get(m.limit());
       limits = List.of(new OperationLimit(r.value(), "application", 1, false));
-      template = template == null ? r.pattern().text() : template;
+      named = moreSpecific(named, r.pattern());
     }
+    String template = named.text();
     return new OperationPolicy(m.method() + " " + template, template, m.pub() >= 0, scopes, limits,
         m.audited());
+  }
+
+  private static Pattern moreSpecific(Pattern a, Pattern b) {
+    if (a == null) {
+      return b;
+    }
+    if ((a.exact() != null) != (b.exact() != null)) {
+      return a.exact() != null ? a : b;
+    }
+    return b.text().length() > a.text().length() ? b : a;
   }
 
   private static int firstPattern(List<Pattern> patterns, String path) {

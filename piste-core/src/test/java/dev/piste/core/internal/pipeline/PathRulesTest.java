@@ -49,6 +49,16 @@ final class PathRulesTest {
   }
 
   @Test
+  void twoLimitRulesUnderOneBroaderScopeRuleAreTwoOperations() {
+    PathRules r = rules(List.of(), "POST /v1/* invoices:write",
+        "POST /v1/invoices 5/s;;POST /v1/customers 5/s", List.of());
+    assertThat(r.policyFor("POST", "/v1/invoices").operationId()).isEqualTo("POST /v1/invoices");
+    assertThat(r.policyFor("POST", "/v1/customers").operationId()).isEqualTo("POST /v1/customers");
+    assertThat(r.policyFor("POST", "/v1/customers").scopes()).containsExactly("invoices:write");
+    assertThat(r.policyFor("POST", "/v1/other").operationId()).isEqualTo("POST /v1/*");
+  }
+
+  @Test
   void headFollowsTheRulesOfGet() {
     PathRules r = rules(List.of(), "GET /v1/invoices/* invoices:read; HEAD /v1/reports reports:head",
         "GET /v1/invoices/* 50/s", List.of());
