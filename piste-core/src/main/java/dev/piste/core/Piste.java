@@ -78,12 +78,26 @@ public final class Piste implements AutoCloseable {
         b.apiKeyStore);
     toClose.add(tokens);
     Authenticator authenticator = tokens;
-    RateLimiter rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
-    this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
-    toClose.add(rateLimiter);
-    toClose.add(audit);
-    this.registrar = new Registrar(config, b.catalogClient, instanceId, new java.util.SplittableRandom());
-    toClose.add(0, registrar);
+    RateLimiter rateLimiter;
+    try {
+      rateLimiter = RateLimitStage.create(config, b.planResolver, b.rateLimitKeyResolver);
+      toClose.add(rateLimiter);
+      this.audit = AuditSinks.recorder(config, instanceId, b.auditSinks);
+      toClose.add(audit);
+      this.registrar = new Registrar(config, b.catalogClient, instanceId,
+          new java.util.SplittableRandom());
+      toClose.add(0, registrar);
+    } catch (RuntimeException | Error e) {
+      // a part that failed to build: close those already built (HTTP clients, store pools)
+      for (int i = toClose.size() - 1; i >= 0; i--) {
+        try {
+          toClose.get(i).close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
         rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES),

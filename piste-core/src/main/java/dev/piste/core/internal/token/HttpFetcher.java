@@ -50,10 +50,18 @@ public final class HttpFetcher implements AutoCloseable {
   /** Sends the request; the future fails with an {@link IOException} family cause on any problem. */
   public CompletableFuture<Response> send(HttpRequest.Builder request) {
     HttpRequest req = request.timeout(timeout).build();
-    return client.sendAsync(req, info -> capped(info.headers().firstValueAsLong("Content-Length")
-            .orElse(-1)))
+    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(req,
+        info -> capped(info.headers().firstValueAsLong("Content-Length").orElse(-1)));
+    CompletableFuture<Response> result = exchange
         .thenApply(r -> new Response(r.statusCode(), r.body(), r))
         .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+    // a body trickling in past the deadline: the exchange is cancelled, not left reading
+    result.whenComplete((r, e) -> {
+      if (e != null) {
+        exchange.cancel(true);
+      }
+    });
+    return result;
   }
 
   /** Whether the URI may be called: https anywhere, http only on a loopback address. */
