@@ -58,6 +58,7 @@ public final class JsonLinesFileSink implements AuditSink {
       rotate();
       open(today);
     }
+    long before = size;
     try {
       buffer.clear();
       for (AuditEvent e : batch) {
@@ -76,6 +77,13 @@ public final class JsonLinesFileSink implements AuditSink {
       drain();
       size += total;
     } catch (IOException e) {
+      // the batch is delivered again (from the spool): cut what part of it reached the file, so
+      // that no torn line fuses with the next one
+      try {
+        out.truncate(before);
+      } catch (IOException | RuntimeException ignored) {
+        // the file stays as it is; the next write reopens it
+      }
       closeQuietly();
       throw e;
     }
