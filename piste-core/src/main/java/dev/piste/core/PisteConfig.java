@@ -41,6 +41,24 @@ public final class PisteConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(PisteConfig.class);
   private static final String MASK = "****";
+  /** The password of a URI's user info ({@code redis://user:secret@host}). */
+  private static final java.util.regex.Pattern USER_INFO_PASSWORD =
+      java.util.regex.Pattern.compile("(://[^/?#@:]*:)[^/?#@]*@");
+  /** A password parameter of a JDBC URL ({@code ?password=secret}, {@code ;password=secret}). */
+  private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile(
+      "(?i)([?&;](?:password|pwd|sslpassword)=)[^&;]*");
+
+  /** A value as it may be printed: a secret key's masked, a password inside a URI masked. */
+  private static String printable(Key<?> k, String raw) {
+    if (k != null && k.isSecret()) {
+      return MASK;
+    }
+    if (raw == null || raw.indexOf(':') < 0) {
+      return raw;
+    }
+    String masked = USER_INFO_PASSWORD.matcher(raw).replaceAll("$1" + MASK + "@");
+    return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1" + MASK);
+  }
 
   private final Map<String, Object> values;
   private final Map<String, Source> sources;
@@ -138,7 +156,7 @@ public final class PisteConfig {
       }
       first = false;
       sb.append(e.getKey()).append('=')
-          .append(k != null && k.isSecret() ? MASK : e.getValue().raw);
+          .append(printable(k, e.getValue().raw));
     }
     return sb.append('}').toString();
   }
@@ -229,7 +247,7 @@ public final class PisteConfig {
       if (previous != null) {
         Key<?> k = Keys.find(key);
         throw new IllegalStateException(key + " was already set to "
-            + (k != null && k.isSecret() ? MASK : previous));
+            + printable(k, previous));
       }
     }
 
@@ -300,7 +318,7 @@ public final class PisteConfig {
         try {
           values.put(name, k.type().parse(e.getValue().raw));
         } catch (RuntimeException ex) {
-          problems.add(new Problem(name, k.isSecret() ? MASK : e.getValue().raw,
+          problems.add(new Problem(name, printable(k, e.getValue().raw),
               k.type().expected() + " (from " + e.getValue().origin + ")", null));
         }
       }

@@ -202,6 +202,22 @@ final class PisteConfigTest {
   }
 
   @Test
+  void aPasswordInsideAUriIsMaskedInToStringAndInErrors() {
+    PisteConfig c = PisteConfig.of(Map.of(
+        "piste.ratelimit.redis.uri", "redis://app:r3dis-pa55@cache.internal:6379",
+        "piste.audit.jdbc.url", "jdbc:postgresql://db/audit?user=a&password=pg-pa55&ssl=true"));
+    assertThat(c.toString()).doesNotContain("r3dis-pa55").doesNotContain("pg-pa55")
+        .contains("redis://app:****@cache.internal:6379")
+        .contains("?user=a&password=****&ssl=true");
+    assertThat(c.get(dev.piste.core.internal.config.AuditKeys.JDBC_URL)).contains("pg-pa55");
+
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.ratelimit.redis.uri",
+        "redis://app:r3dis-pa55@cache.internal:notaport")))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageNotContaining("r3dis-pa55");
+  }
+
+  @Test
   void aKeySetTwiceOnTheBuilderIsAnError() {
     assertThatThrownBy(() -> isolated().property("piste.token.clock-skew", "10s")
         .property("piste.token.clock-skew", "20s"))
