@@ -247,7 +247,7 @@ public final class PisteConfig {
       if (previous != null) {
         Key<?> k = Keys.find(key);
         throw new IllegalStateException(key + " was already set to "
-            + printable(k, previous));
+            + printable(k, String.valueOf(previous)));
       }
     }
 

@@ -212,7 +212,7 @@ final class PisteConfigTest {
     assertThat(c.get(dev.piste.core.internal.config.AuditKeys.JDBC_URL)).contains("pg-pa55");
 
     assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.ratelimit.redis.uri",
-        "redis://app:r3dis-pa55@cache.internal:notaport")))
+        "redis://app:r3dis-pa55@cache internal:6379")))
         .isInstanceOf(PisteConfigurationException.class)
         .hasMessageNotContaining("r3dis-pa55");
   }

@@ -87,6 +87,41 @@ final class RedisRateLimitTest {
     }
   }
 
+  @Test
+  void aDailyQuotaDoesNotRefillWithinA25HourDay() {
+    // Europe/Paris, 2025-10-26: clocks go back at 03:00, the day lasts 25 hours
+    TestClock clock = TestClock.at(Instant.parse("2025-10-25T22:30:00Z")); // 00:30 local
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.d", "2/day",
+        "piste.ratelimit.default-plan", "d", "piste.ratelimit.time-zone", "Europe/Paris",
+        "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(e.call("dst-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("dst-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("dst-app", null, operation("list")).status()).isEqualTo(429);
+      clock.set(Instant.parse("2025-10-26T22:30:00Z")); // 23:30 local, 24 hours later, same day
+      TestEngine.Result late = e.call("dst-app", null, operation("list"));
+      assertThat(late.status()).as("still the same day's quota").isEqualTo(429);
+      assertThat(late.header("Retry-After")).isEqualTo("1800");
+      clock.set(Instant.parse("2025-10-26T23:00:00Z")); // midnight local
+      assertThat(e.call("dst-app", null, operation("list")).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void retryAfterIsTheTimeToMidnightWhenTheQuotaAndTheRateLimitAreBothSpent() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.h", "1/h; 2/day",
+        "piste.ratelimit.default-plan", "h", "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(e.call("both-app", null, operation("list")).status()).isEqualTo(200);
+      clock.set(Instant.parse("2026-05-05T15:00:00Z"));
+      assertThat(e.call("both-app", null, operation("list")).status()).isEqualTo(200);
+      TestEngine.Result denied = e.call("both-app", null, operation("list"));
+      assertThat(denied.status()).isEqualTo(429);
+      // nine hours to midnight UTC, not the nineteen to the quota's own refill
+      assertThat(denied.header("Retry-After")).isEqualTo(String.valueOf(9 * 3600));
+      assertThat(denied.exchange().reason()).isEqualTo("quota_exhausted");
+    }
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -66,8 +66,11 @@ final class Bucket4jSupport {
     for (Limit l : limits.limits()) {
       Bandwidth bw;
       if (l.unit().calendar()) {
-        bw = Bandwidth.builder().capacity(l.permits())
-            .refillIntervally(l.permits(), l.unit().nominal()).build();
+        // the key carries the calendar period, so a new day or month is a new bucket: a quota must
+        // never refill within its period, whose length varies (a 25-hour day, a 31-day month with
+        // the hour DST gives back)
+        Duration never = l.unit() == Limit.Unit.DAY ? Duration.ofDays(2) : MAX_TTL;
+        bw = Bandwidth.builder().capacity(l.permits()).refillIntervally(l.permits(), never).build();
       } else {
         bw = Bandwidth.builder().capacity(l.burst())
             .refillGreedy(l.permits(), l.unit().nominal()).build();
@@ -113,13 +116,24 @@ final class Bucket4jSupport {
         continue;
       }
       Limit l = limits.limit(i);
+      // each limit's own wait: Bucket4j's is that of the whole bucket, a quota's refill included
       long w = l.unit().calendar() ? calendar.current(l.unit(), now).end() - now
-          : probe.getNanosToWaitForRefill();
+          : refillNanos(cost - Math.max(0, available[i]), l);
       if (w > wait) {
         wait = w;
         blocking = i;
       }
     }
     return new Verdict(false, remaining, Math.max(wait, 1), blocking);
+  }
+
+  /** The time a greedy limit takes to refill {@code tokens} (permits spread over its period). */
+  private static long refillNanos(long tokens, Limit l) {
+    long period = l.unit().nominal().toNanos();
+    if (tokens > Long.MAX_VALUE / period) {
+      return Long.MAX_VALUE;
+    }
+    long n = tokens * period;
+    return n / l.permits() + (n % l.permits() == 0 ? 0 : 1);
   }
 }
