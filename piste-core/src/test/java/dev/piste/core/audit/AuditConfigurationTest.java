@@ -45,6 +45,14 @@ final class AuditConfigurationTest {
   }
 
   @Test
+  void aBodyCaptureLargerThanASpoolRecordCanHoldIsRejectedAtStartUp() {
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.audit.body.max-size", "20MiB")))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("piste.audit.body.max-size").hasMessageContaining("at most 1MiB");
+    PisteConfig.of(Map.of("piste.audit.body.max-size", "1MiB"));
+  }
+
+  @Test
   void aSinkListedTwiceIsRejected() {
     assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.audit.sinks", "slf4j, slf4j")))
         .isInstanceOf(PisteConfigurationException.class)

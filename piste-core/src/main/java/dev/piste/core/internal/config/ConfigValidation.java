@@ -10,6 +10,9 @@ import java.util.Map;
 public final class ConfigValidation {
   private ConfigValidation() {}
 
+  /** The largest request body an audit event may carry. */
+  static final long MAX_BODY_CAPTURE = 1 << 20;
+
   public static void check(Map<String, Object> v, List<Problem> problems) {
     // token
     Object secret = v.get(TokenKeys.HMAC_SECRET.name());
@@ -86,6 +89,11 @@ public final class ConfigValidation {
           "a duration between 1ms and 10s", null));
     }
     // audit
+    if (v.get(AuditKeys.BODY_MAX_SIZE.name()) instanceof Long body && body > MAX_BODY_CAPTURE) {
+      // an event must fit a spool record (16 MiB) even when every byte is escaped (6 bytes)
+      problems.add(new Problem(AuditKeys.BODY_MAX_SIZE.name(), String.valueOf(body),
+          "a size of at most 1MiB", null));
+    }
     @SuppressWarnings("unchecked")
     List<String> sinks = (List<String>) v.get(AuditKeys.SINKS.name());
     if (sinks != null) {
