@@ -317,30 +317,10 @@ final class Rfc6750TransportTest {
     }
   }
 
-  @Test
-  void withOnlyAnIntrospectionUriEveryBearerTokenIsIntrospected() {
+  /** Sends {@code token} to an engine with these key sources: it must be introspected, once. */
+  private void assertIntrospected(java.net.URI jwksUri, String token) {
     try (IntrospectionServer in = IntrospectionServer.start();
-        Piste engine = Piste.create(TokenFactory.config(clock, null)
-            .property("piste.token.introspection-uri", in.uri().toString()).build())) {
-      String jwt = f.valid();
-      in.answer(jwt, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
-
-      Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + jwt),
-          READ);
-
-      assertThat(r.problem()).isNull();
-      assertThat(r.exchange().caller().authenticationMethod())
-          .isEqualTo(AuthenticationMethod.INTROSPECTION);
-      assertThat(in.requests()).isEqualTo(1);
-    }
-  }
-
-  /** Only a token of three segments is a JWT: an opaque token may carry dots of its own. */
-  @ParameterizedTest
-  @ValueSource(strings = {"ya29.a0AfB_byC-opaque", "one.two.three.four", "a.b.c.d.e.f"})
-  void withJwksAndIntrospectionAnOpaqueTokenWithDotsIsIntrospected(String token) {
-    try (IntrospectionServer in = IntrospectionServer.start();
-        Piste engine = Piste.create(TokenFactory.config(clock, jwks.uri())
+        Piste engine = Piste.create(TokenFactory.config(clock, jwksUri)
             .property("piste.token.introspection-uri", in.uri().toString()).build())) {
       in.answer(token, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
 
@@ -352,6 +332,18 @@ final class Rfc6750TransportTest {
           .isEqualTo(AuthenticationMethod.INTROSPECTION);
       assertThat(in.requests()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void withOnlyAnIntrospectionUriEveryBearerTokenIsIntrospected() {
+    assertIntrospected(null, f.valid());
+  }
+
+  /** Only a token of three segments is a JWT: an opaque token may carry dots of its own. */
+  @ParameterizedTest
+  @ValueSource(strings = {"ya29.a0AfB_byC-opaque", "one.two.three.four", "a.b.c.d.e.f"})
+  void withJwksAndIntrospectionAnOpaqueTokenWithDotsIsIntrospected(String token) {
+    assertIntrospected(jwks.uri(), token);
   }
 
   @ParameterizedTest
