@@ -106,10 +106,11 @@ public final class JsonLinesFileSink implements AuditSink {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    if (Files.exists(file)) {
+    if (Files.exists(file) && Files.size(file) > 0) {
       size = Files.size(file);
       day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
     } else {
+      // no file, or an empty one (however old): its content will be today's
       size = 0;
       day = today;
     }

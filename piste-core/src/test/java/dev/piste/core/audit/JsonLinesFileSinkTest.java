@@ -89,6 +89,22 @@ final class JsonLinesFileSinkTest {
   }
 
   @Test
+  void anEmptyFileLeftFromAnEarlierDayHoldsTodaysEventsAndIsNotRotatedUnderThatDay()
+      throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    Files.createFile(file);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+        Instant.parse("2026-11-20T12:00:00Z")));
+    TestClock clock = TestClock.at(Instant.parse("2026-11-28T10:00:00Z"));
+    JsonLinesFileSink sink = new JsonLinesFileSink(file, 1 << 20, clock);
+    sink.write(batch(0, 2));
+    sink.write(batch(2, 2));
+    sink.close();
+    assertThat(files()).containsExactly("audit.jsonl");
+    assertThat(Files.readAllLines(file)).hasSize(4);
+  }
+
+  @Test
   void appendsToAnExistingFileOfTheSameDayAfterARestart() throws Exception {
     TestClock clock = TestClock.at(Instant.now());
     JsonLinesFileSink a = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);
