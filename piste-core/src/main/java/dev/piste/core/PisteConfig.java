@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +43,10 @@ public final class PisteConfig {
   private static final Logger LOG = LoggerFactory.getLogger(PisteConfig.class);
   private static final String MASK = "****";
   /** The password of a URI's user info ({@code redis://user:secret@host}). */
-  private static final java.util.regex.Pattern USER_INFO_PASSWORD =
-      java.util.regex.Pattern.compile("(://[^/?#@:]*:)[^/?#@]*@");
+  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/?#@:]*:)[^/?#@]*@");
   /** A password parameter of a JDBC URL ({@code ?password=secret}, {@code ;password=secret}). */
-  private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile(
-      "(?i)([?&;](?:password|pwd|sslpassword)=)[^&;]*");
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("(?i)([?&;](?:password|pwd|sslpassword)=)[^&;]*");
 
   /** A value as it may be printed: a secret key's masked, a password inside a URI masked. */
   private static String printable(Key<?> k, String raw) {

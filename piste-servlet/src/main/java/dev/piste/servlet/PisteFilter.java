@@ -29,8 +29,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.HashMap;
-
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Enforces token validation, scopes, rate limits and auditing on every request it is mapped to.
@@ -49,10 +52,10 @@ public final class PisteFilter implements Filter {
 
   private static final String EXCHANGE_ATTRIBUTE = "dev.piste.servlet.Exchange";
   /** The keys a filter's init-params set for this filter alone, next to a shared engine. */
-  private static final java.util.Set<String> FILTER_KEYS = java.util.Set.of(
+  private static final Set<String> FILTER_KEYS = Set.of(
       TokenKeys.PUBLIC_PATHS.name(), TokenKeys.SCOPE_RULES.name(), RateLimitKeys.RULES.name(),
       AuditKeys.EXCLUDE_PATHS.name(), AuditKeys.REDACT_FIELDS.name());
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PisteFilter.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PisteFilter.class);
 
   private Piste piste;
   private boolean owned;
@@ -92,7 +95,7 @@ public final class PisteFilter implements Filter {
       context.setAttribute(Piste.CONTEXT_ATTRIBUTE, piste);
     } else if (!initParams.isEmpty()) {
       config = piste.config().toBuilder().initParameters(initParams).build();
-      for (String name : new java.util.TreeSet<>(initParams.keySet())) {
+      for (String name : new TreeSet<>(initParams.keySet())) {
         if (!FILTER_KEYS.contains(name) && !name.startsWith("piste.audit.body.")) {
           LOG.warn("filter init-param {} is ignored: this filter uses the application's engine,"
               + " configured by the context-params (only the path rules and body capture are the"

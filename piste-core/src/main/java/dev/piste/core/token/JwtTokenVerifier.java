@@ -39,6 +39,7 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.lang.UnresolvableKeyException;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies JWT access tokens with jose4j, hardened per the security baseline: strict format checks
@@ -89,7 +90,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     } else if (hmacKey == null) {
       algs.remove("HS256");
     } else if (!algs.contains("HS256")) {
-      org.slf4j.LoggerFactory.getLogger(JwtTokenVerifier.class).warn("{} is set but {} does not list"
+      LoggerFactory.getLogger(JwtTokenVerifier.class).warn("{} is set but {} does not list"
           + " HS256: HS256 tokens are refused", TokenKeys.HMAC_SECRET.name(),
           TokenKeys.ALGORITHMS.name());
     }

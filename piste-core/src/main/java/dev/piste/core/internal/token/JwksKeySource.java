@@ -8,8 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,16 +48,16 @@ public final class JwksKeySource implements KeySource {
    * tokens verified against them stay in the verified-token cache.
    */
   private record KeySet(List<PublicJsonWebKey> keys, long expiresAt, long generation,
-      java.util.Set<String> fingerprint) {}
+      Set<String> fingerprint) {}
 
-  private static java.util.Set<String> fingerprint(List<PublicJsonWebKey> keys) {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+  private static Set<String> fingerprint(List<PublicJsonWebKey> keys) {
+    Set<String> out = new HashSet<>();
+    Base64.Encoder b64 = Base64.getEncoder();
     for (PublicJsonWebKey k : keys) {
       out.add(k.getKeyId() + "|" + k.getAlgorithm() + "|" + k.getUse() + "|"
           + b64.encodeToString(k.getPublicKey().getEncoded()));
     }
-    return java.util.Set.copyOf(out);
+    return Set.copyOf(out);
   }
 
   private final URI uri;
@@ -197,7 +200,7 @@ public final class JwksKeySource implements KeySource {
         List<PublicJsonWebKey> keys = JwkSets.parse(r.body(), uri.toString());
         long now = clock.millis();
         long ttl = Math.min(cacheMax, Math.max(cacheMin, cacheLife(r, now)));
-        java.util.Set<String> fp = fingerprint(keys);
+        Set<String> fp = fingerprint(keys);
         KeySet old = current;
         long generation = old != null && old.fingerprint().equals(fp) ? old.generation()
             : generations.incrementAndGet();
