@@ -101,6 +101,11 @@ public final class ConfigDescriber {
           ? ("public".equals(rule.kind()) ? List.of("GET") : ANY_METHOD)
           : rule.methods().stream().sorted().toList();
       for (String method : methods) {
+        // a prefix pattern covers its stem too (/v1/invoices/* matches /v1/invoices)
+        if (prefix && !stem.isEmpty() && !ops.containsKey(method + " " + stem)) {
+          ops.put(method + " " + stem, withPolicy(OperationDescriptor.builder(method, stem)
+              .operationId(method + " " + stem), rules.policyFor(method, stem)).build());
+        }
         String key = method + " " + path;
         if (!ops.containsKey(key)) {
           OperationDescriptor.Builder b = OperationDescriptor.builder(method, path)

@@ -37,8 +37,11 @@ final class ConfigDescriberTest {
     assertThat(api.id()).isEqualTo("invoices-servlet");
     assertThat(api.name()).isEqualTo("Invoices (servlet)");
     assertThat(api.operations()).extracting(o -> o.method() + " " + o.path())
-        .containsExactly("GET /v1/status", "GET /v1/invoices/{subpath}", "POST /v1/invoices");
-    OperationDescriptor post = api.operations().get(2);
+        .containsExactly("GET /v1/status", "GET /v1/invoices", "GET /v1/invoices/{subpath}",
+            "POST /v1/invoices");
+    // the list, which GET /v1/invoices/* covers too, is described with the rule's scopes
+    assertThat(api.operations().get(1).scopes()).containsExactly("invoices:read");
+    OperationDescriptor post = api.operations().get(3);
     assertThat(post.scopes()).containsExactly("invoices:write");
     assertThat(post.rateLimits()).containsExactly("5/s burst 10");
     assertThat(api.operations().get(0).isPublic()).isTrue();
