@@ -161,10 +161,16 @@ final class RedisRateLimitTest {
       redis.stop();
       try {
         List<Integer> statuses = new ArrayList<>();
+        List<String> policies = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-          statuses.add(e.call("open-app", null, operation("list")).status());
+          TestEngine.Result r = e.call("open-app", null, operation("list"));
+          statuses.add(r.status());
+          policies.add(r.header("RateLimit-Policy") + " / " + r.header("RateLimit"));
         }
         assertThat(statuses).containsExactly(200, 200, 200, 429, 429);
+        // the headers describe the local bucket that answered: 9/day divided by 3 instances
+        assertThat(policies.get(0)).startsWith("\"f-day\";q=3;").contains("r=2;");
+        assertThat(policies.get(3)).startsWith("\"f-day\";q=3;").contains("r=0;");
         assertThat(e.stage().storeDown()).isTrue();
         assertThat(e.stage().storeFailures()).isEqualTo(1);
         assertThat(e.stage().fallbackDecisions()).isGreaterThanOrEqualTo(5);

@@ -280,7 +280,9 @@ public final class RateLimitStage implements RateLimiter {
   }
 
   /** {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers). */
-  private void headers(Exchange ex, LimitSet limits, Verdict v, long now) {
+  private void headers(Exchange ex, LimitSet decided, Verdict v, long now) {
+    // the limits of the bucket that answered: divided by the instance count in the fallback
+    LimitSet limits = v.dividedBy() > 1 ? decided.divided(v.dividedBy()) : decided;
     int i = v.limitIndex();
     long reset = v.allowed() ? limits.resetSeconds(i, v.remaining(), now, calendar)
         : Math.max(1, LimitSet.ceilSeconds(v.nanosToWait()));

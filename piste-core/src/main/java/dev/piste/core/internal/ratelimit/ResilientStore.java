@@ -92,7 +92,7 @@ final class ResilientStore implements BucketStore {
     if (!failOpen) {
       throw CLOSED;
     }
-    return fallback.consume(key, limits.divided(instances), cost, now);
+    return fallback.consume(key, limits.divided(instances), cost, now).dividedBy(instances);
   }
 
   boolean down() {
