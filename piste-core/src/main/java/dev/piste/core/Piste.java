@@ -8,7 +8,6 @@ import dev.piste.core.internal.catalog.CatalogDocuments;
 import dev.piste.core.internal.catalog.Registrar;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.TokenKeys;
-import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.AuditRecorder;
 import dev.piste.core.internal.pipeline.Authenticator;
 import dev.piste.core.internal.pipeline.ClientIps;
@@ -100,8 +99,7 @@ public final class Piste implements AutoCloseable {
     }
     this.closeables = toClose;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
-        rateLimiter, audit, new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES),
-            "forwarded".equals(config.get(RateLimitKeys.CLIENT_IP_HEADER))));
+        rateLimiter, audit, ClientIps.of(config));
     if (!config.enabled()) {
       LOG.warn("PISTE ENFORCEMENT IS DISABLED (piste.enabled=false): every request passes through"
           + " without token validation, rate limiting or auditing");

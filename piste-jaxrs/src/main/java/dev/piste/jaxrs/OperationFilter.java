@@ -62,7 +62,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
       if (v.enforcedOutside()) {
         // the servlet filter enforced, rate-limited and audits this request: add this method's
         // credential and scope requirements only
-        Problem problem = pipeline.authorizeNested(v.exchange(), policy);
+        Problem problem = pipeline.authorize(v.exchange(), policy);
         if (problem != null) {
           request.abortWith(response(problem));
         }

@@ -10,6 +10,7 @@ import dev.piste.core.internal.Messages;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
@@ -20,13 +21,16 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Enforces the PISTE annotations on JAX-RS resource methods: {@code @RequiresScopes}, {@code @Public},
@@ -95,56 +99,73 @@ public final class PisteFeature implements DynamicFeature, Feature {
       List.of(Public.class, RequiresScopes.class, RateLimit.class, Audited.class, NoAudit.class);
 
   /**
-   * The method whose PISTE annotations hold for a resource method: the method itself when it
-   * carries one, else the first method it overrides or implements that does (superclasses first,
-   * then interfaces), as JAX-RS inherits its own annotations (spec 3.6). Scopes declared on an
-   * interface method hold for its implementation.
+   * A class and its supertypes, nearest first, superclasses before interfaces ({@code Object} left
+   * out): the order in which JAX-RS looks for inherited annotations (spec 3.6).
    */
-  static Method annotatedMethod(Method method) {
-    Deque<Class<?>> todo = new ArrayDeque<>();
-    Set<Class<?>> seen = new HashSet<>();
-    todo.add(method.getDeclaringClass());
+  private static List<Class<?>> hierarchy(Class<?> type) {
+    List<Class<?>> out = new ArrayList<>();
+    Deque<Class<?>> todo = new ArrayDeque<>(List.of(type));
     while (!todo.isEmpty()) {
       Class<?> c = todo.poll();
-      if (!seen.add(c)) {
+      if (c == Object.class || out.contains(c)) {
         continue;
       }
-      Method m = c == method.getDeclaringClass() ? method : declared(c, method);
-      if (m != null && PISTE_ANNOTATIONS.stream().anyMatch(m::isAnnotationPresent)) {
-        return m;
-      }
-      if (c.getSuperclass() != null && c.getSuperclass() != Object.class) {
+      out.add(c);
+      if (c.getSuperclass() != null) {
         todo.add(c.getSuperclass());
       }
       todo.addAll(List.of(c.getInterfaces()));
+    }
+    return out;
+  }
+
+  /**
+   * The first of a method and the methods it overrides or implements, in {@link #hierarchy} order,
+   * that carries an annotation {@code wanted} accepts; the method itself when none does.
+   */
+  private static Method inherited(Method method, Predicate<Annotation> wanted) {
+    for (Class<?> c : hierarchy(method.getDeclaringClass())) {
+      Method m = c == method.getDeclaringClass() ? method : declared(c, method);
+      if (m != null && Arrays.stream(m.getAnnotations()).anyMatch(wanted)) {
+        return m;
+      }
     }
     return method;
   }
 
+  private static boolean piste(Annotation a) {
+    return PISTE_ANNOTATIONS.contains(a.annotationType());
+  }
+
+  /**
+   * The method whose PISTE annotations hold for a resource method: the method itself when it
+   * carries one, else the first method it overrides or implements that does, as JAX-RS inherits
+   * its own annotations. Scopes declared on an interface method hold for its implementation.
+   */
+  static Method annotatedMethod(Method method) {
+    return inherited(method, PisteFeature::piste);
+  }
+
   /** The class whose PISTE annotations hold for a resource class, found the same way. */
   static Class<?> annotatedType(Class<?> type) {
-    Deque<Class<?>> todo = new ArrayDeque<>(List.of(type));
-    Set<Class<?>> seen = new HashSet<>();
-    while (!todo.isEmpty()) {
-      Class<?> c = todo.poll();
-      if (!seen.add(c)) {
-        continue;
-      }
-      if (PISTE_ANNOTATIONS.stream().anyMatch(c::isAnnotationPresent)) {
+    for (Class<?> c : hierarchy(type)) {
+      if (Arrays.stream(c.getAnnotations()).anyMatch(PisteFeature::piste)) {
         return c;
       }
-      if (c.getSuperclass() != null && c.getSuperclass() != Object.class) {
-        todo.add(c.getSuperclass());
-      }
-      todo.addAll(List.of(c.getInterfaces()));
     }
     return type;
+  }
+
+  /** The method whose JAX-RS annotations ({@code @GET}, {@code @Path}, parameters…) hold. */
+  static Method jaxrsAnnotated(Method method) {
+    return inherited(method, a -> a.annotationType().getPackageName().equals("jakarta.ws.rs")
+        || a.annotationType().isAnnotationPresent(HttpMethod.class));
   }
 
   private static Method declared(Class<?> c, Method m) {
     try {
       Method d = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
-      return java.lang.reflect.Modifier.isPrivate(d.getModifiers()) ? null : d;
+      return Modifier.isPrivate(d.getModifiers()) ? null : d;
     } catch (NoSuchMethodException e) {
       return null;
     }
@@ -217,49 +238,6 @@ public final class PisteFeature implements DynamicFeature, Feature {
     append(sb, classPath == null ? "" : classPath.value());
     append(sb, methodPath == null ? "" : methodPath.value());
     return sb.length() == 0 ? "/" : sb.toString();
-  }
-
-  /**
-   * The method whose JAX-RS annotations hold (spec 3.6): the method itself when it carries any, else
-   * the first method it overrides or implements that does.
-   */
-  static Method jaxrsAnnotated(Method method) {
-    if (jaxrs(method)) {
-      return method;
-    }
-    Deque<Class<?>> todo = new ArrayDeque<>();
-    Class<?> own = method.getDeclaringClass();
-    if (own.getSuperclass() != null) {
-      todo.add(own.getSuperclass());
-    }
-    todo.addAll(List.of(own.getInterfaces()));
-    Set<Class<?>> seen = new HashSet<>();
-    while (!todo.isEmpty()) {
-      Class<?> c = todo.poll();
-      if (c == Object.class || !seen.add(c)) {
-        continue;
-      }
-      Method m = declared(c, method);
-      if (m != null && jaxrs(m)) {
-        return m;
-      }
-      if (c.getSuperclass() != null) {
-        todo.add(c.getSuperclass());
-      }
-      todo.addAll(List.of(c.getInterfaces()));
-    }
-    return method;
-  }
-
-  private static boolean jaxrs(Method m) {
-    for (Annotation a : m.getAnnotations()) {
-      Class<? extends Annotation> t = a.annotationType();
-      if (t == Path.class || t.isAnnotationPresent(jakarta.ws.rs.HttpMethod.class)
-          || t.getPackageName().equals("jakarta.ws.rs")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void append(StringBuilder sb, String segment) {

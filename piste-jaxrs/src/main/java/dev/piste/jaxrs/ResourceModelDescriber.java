@@ -7,6 +7,7 @@ import dev.piste.annotation.RequiresScopes;
 import dev.piste.catalog.ApiDescriptor;
 import dev.piste.catalog.OperationDescriptor;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.Messages;
 import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.ValueType;
@@ -192,7 +193,7 @@ final class ResourceModelDescriber {
         limits = ValueType.parseLimits(limit.value());
       } catch (IllegalArgumentException e) {
         // the same message as the feature's, naming the method: the describer runs first
-        throw new IllegalStateException(dev.piste.core.internal.Messages.badRateLimit(
+        throw new IllegalStateException(Messages.badRateLimit(
             resource.getSimpleName() + "." + m.getName(), limit.value()));
       }
       for (Limit l : limits) {

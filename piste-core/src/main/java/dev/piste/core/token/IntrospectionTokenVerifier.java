@@ -6,6 +6,7 @@ import dev.piste.Caller;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.token.Claims;
 import dev.piste.core.internal.token.HttpFetcher;
 import dev.piste.core.internal.token.Scopes;
 import dev.piste.core.internal.token.Sha256;
@@ -190,17 +191,11 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     if (scopes == null) {
       return TokenVerification.rejected(TokenFailure.INVALID_CLAIM);
     }
-    Object client = null;
-    for (String c : applicationClaims) {
-      if (claims.get(c) instanceof String name) {
-        client = name;
-        break;
-      }
-    }
+    String client = Claims.firstString(applicationClaims, claims::get);
     Object sub = claims.get("sub");
     Object plan = planClaim != null ? claims.get(planClaim) : null;
     Caller caller = Caller.builder()
-        .applicationId(client instanceof String s ? s : null)
+        .applicationId(client)
         .subject(sub instanceof String s ? s : null)
         .scopes(scopes)
         .claims(claims)

@@ -5,6 +5,7 @@ import dev.piste.Caller;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.config.TokenKeys;
+import dev.piste.core.internal.token.Claims;
 import dev.piste.core.internal.token.JwksKeySource;
 import dev.piste.core.internal.token.JwtFormat;
 import dev.piste.core.internal.token.KeySource;
@@ -249,14 +250,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
           return TokenVerification.rejected(TokenFailure.MISSING_CLAIM);
         }
       }
-      String app = null;
-      for (String c : applicationClaims) {
-        Object v = claims.getClaimValue(c);
-        if (v instanceof String s && !s.isEmpty()) {
-          app = s;
-          break;
-        }
-      }
+      String app = Claims.firstString(applicationClaims, claims::getClaimValue);
       if (app == null) {
         return TokenVerification.rejected(TokenFailure.MISSING_CLAIM);
       }

@@ -3,7 +3,6 @@ package dev.piste.core.ratelimit;
 import dev.piste.AuthenticationMethod;
 import dev.piste.Caller;
 import dev.piste.core.PisteConfig;
-import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.AuditRecorder;
 import dev.piste.core.internal.pipeline.Authenticator;
 import dev.piste.core.internal.pipeline.ClientIps;
@@ -72,7 +71,7 @@ final class TestEngine implements AutoCloseable {
       return null;
     };
     this.pipeline = new Pipeline(true, clock, "test", auth, limiter, AuditRecorder.none(),
-        new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES)));
+        ClientIps.of(config));
   }
 
   RateLimitStage stage() {

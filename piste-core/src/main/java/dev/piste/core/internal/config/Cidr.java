@@ -85,6 +85,28 @@ public final class Cidr {
     return part == 4 ? out : null;
   }
 
+  /**
+   * Whether a URI host is a loopback IP literal ({@code 127.0.0.0/8}, {@code [::1]}); a name, even
+   * one that starts like an address ({@code 127.0.0.1.nip.io}), is not, and none is looked up.
+   */
+  public static boolean loopbackLiteral(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+        : host;
+    byte[] b = literal(h);
+    if (b == null) {
+      return false;
+    }
+    if (b.length == 4) {
+      return b[0] == 127;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[15] == 1;
+  }
+
   /** Whether an address (as returned by {@link #literal}) lies in this block. */
   public boolean contains(byte[] address) {
     if (address == null || address.length != network.length) {

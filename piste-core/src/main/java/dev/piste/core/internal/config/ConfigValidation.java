@@ -156,29 +156,7 @@ public final class ConfigValidation {
     }
     String h = u.getHost();
     return "http".equalsIgnoreCase(u.getScheme()) && h != null
-        && (h.equalsIgnoreCase("localhost") || loopbackLiteral(h));
-  }
-
-  /**
-   * Whether a URI host is a loopback IP literal ({@code 127.0.0.0/8}, {@code [::1]}); a name, even
-   * one that starts like an address ({@code 127.0.0.1.nip.io}), is not, and none is looked up.
-   */
-  public static boolean loopbackLiteral(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
-        : host;
-    byte[] b = Cidr.literal(h);
-    if (b == null) {
-      return false;
-    }
-    if (b.length == 4) {
-      return b[0] == 127;
-    }
-    for (int i = 0; i < 15; i++) {
-      if (b[i] != 0) {
-        return false;
-      }
-    }
-    return b[15] == 1;
+        && (h.equalsIgnoreCase("localhost") || Cidr.loopbackLiteral(h));
   }
 
   private static void requirePresent(Map<String, Object> v, List<Problem> problems, Key<?> key,

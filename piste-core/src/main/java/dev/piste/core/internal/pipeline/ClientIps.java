@@ -1,7 +1,9 @@
 package dev.piste.core.internal.pipeline;
 
 import dev.piste.PisteRequest;
+import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.config.Cidr;
+import dev.piste.core.internal.config.RateLimitKeys;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -32,6 +34,15 @@ public final class ClientIps {
   public ClientIps(List<Cidr> trustedProxies, boolean forwardedHeader) {
     this.trusted = List.copyOf(trustedProxies);
     this.forwardedHeader = forwardedHeader;
+  }
+
+  /**
+   * The client IPs of a configuration: {@code piste.ratelimit.trusted-proxies} and the header they
+   * set, {@code piste.ratelimit.client-ip-header}.
+   */
+  public static ClientIps of(PisteConfig config) {
+    return new ClientIps(config.get(RateLimitKeys.TRUSTED_PROXIES),
+        "forwarded".equals(config.get(RateLimitKeys.CLIENT_IP_HEADER)));
   }
 
   /** Believes no header: the socket address is always the client. */

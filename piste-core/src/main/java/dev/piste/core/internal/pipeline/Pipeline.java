@@ -86,17 +86,12 @@ public final class Pipeline {
       rateLimiter.authenticationFailed(ex);
       return deny(ex, p, ex.reason() != null ? ex.reason() : p.outcome().code());
     }
-    OperationPolicy policy = ex.policy();
-    Caller caller = ex.caller();
-    if (!policy.publicOperation()) {
-      if (caller == null) {
-        return deny(ex, Problems.missingCredential(realm), "no_credential");
-      }
-      Set<String> required = policy.scopes();
-      if (!required.isEmpty() && !caller.scopes().containsAll(required)) {
-        return deny(ex, Problems.insufficientScope(realm, required), "missing_scope");
-      }
-    } else if (caller == null) {
+    p = authorize(ex, ex.policy());
+    if (p != null) {
+      return p;
+    }
+    if (ex.caller() == null) {
+      // a public operation called without a credential
       ex.caller(Caller.anonymous());
     }
     p = rateLimiter.check(ex);
@@ -107,20 +102,21 @@ public final class Pipeline {
   }
 
   /**
-   * For a request another adapter already enforced (the servlet filter in front of a JAX-RS
-   * feature): the credential and scope requirements of the inner operation, checked against the
-   * caller found then. No second token check, rate limit or audit event. Returns {@code null} when
-   * the request may proceed, or the problem to answer with (the exchange's outcome set).
+   * The credential and scopes {@code policy} requires, checked against the exchange's caller: part
+   * of {@link #enforce}, and alone for a request another adapter already enforced (the servlet
+   * filter in front of a JAX-RS feature, whose resource method adds its own scopes), with no second
+   * token check, rate limit or audit event. Returns {@code null} when the request may proceed, or
+   * the problem to answer with (the exchange's outcome set).
    */
-  public Problem authorizeNested(Exchange ex, OperationPolicy inner) {
-    if (inner.publicOperation()) {
+  public Problem authorize(Exchange ex, OperationPolicy policy) {
+    if (policy.publicOperation()) {
       return null;
     }
     Caller caller = ex.caller();
     if (caller == null || caller == Caller.anonymous()) {
       return deny(ex, Problems.missingCredential(realm), "no_credential");
     }
-    Set<String> required = inner.scopes();
+    Set<String> required = policy.scopes();
     if (!required.isEmpty() && !caller.scopes().containsAll(required)) {
       return deny(ex, Problems.insufficientScope(realm, required), "missing_scope");
     }
@@ -198,9 +194,7 @@ public final class Pipeline {
     } catch (RuntimeException e) {
       LOG.warn("audit recording failed: {}", e.getClass().getName());
     } finally {
-      MDC.remove(MDC_REQUEST_ID);
-      MDC.remove(MDC_TRACE_ID);
-      MDC.remove(MDC_SPAN_ID);
+      leaveThread();
     }
   }
 }

@@ -47,12 +47,7 @@ final class PostgresStore implements BucketStore {
   private volatile boolean tableReady;
   private volatile long lastCleanup = System.nanoTime();
 
-  PostgresStore(String url, String user, String password, String table, Duration timeout,
-      Clock clock, QuotaCalendar calendar) {
-    this(url, user, password, table, timeout, clock, calendar, null);
-  }
-
-  /** A store whose keys are those of this API ({@code piste:<api id>:…}). */
+  /** A store whose keys are those of this API ({@code piste:<api id>:…}; {@code null}: none). */
   PostgresStore(String url, String user, String password, String table, Duration timeout,
       Clock clock, QuotaCalendar calendar, String apiId) {
     if (!TABLE.matcher(table).matches()) {

@@ -1,6 +1,6 @@
 package dev.piste.core.internal.token;
 
-import dev.piste.core.internal.config.ConfigValidation;
+import dev.piste.core.internal.config.Cidr;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -76,7 +76,7 @@ public final class HttpFetcher implements AutoCloseable {
     if (host.equalsIgnoreCase("localhost")) {
       return true;
     }
-    return ConfigValidation.loopbackLiteral(host);
+    return Cidr.loopbackLiteral(host);
   }
 
   private BodySubscriber<byte[]> capped(long declared) {
