@@ -12,6 +12,7 @@ import dev.piste.core.internal.token.KeySource;
 import dev.piste.core.internal.token.Scopes;
 import dev.piste.core.internal.token.Sha256;
 import dev.piste.core.internal.token.StaticKeySource;
+import dev.piste.core.internal.token.TokenAuthenticator;
 import dev.piste.core.internal.token.VerifiedTokenCache;
 import dev.piste.token.TokenFailure;
 import dev.piste.token.TokenVerification;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * allow-list, and keys from {@code piste.token.jwks-uri} or {@code piste.token.jwk-file}.
  *
  * <p>A verified token is cached by its SHA-256 until its {@code exp} (or earlier), so a repeated
- * token costs a hash and a lookup. jose4j's messages are never passed on: its error codes map to
+ * token costs a hash and a lookup; the RFC 6750 {@code b64token} syntax is checked after that
+ * lookup, since a token identical to a verified one is in it. jose4j's messages are never passed on: its error codes map to
  * the fixed {@link TokenFailure}s. Thread-safe; {@link #close()} stops the key refresher.
  */
 public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
@@ -161,6 +163,10 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     TokenVerification cached = cache.get(hash, generation);
     if (cached != null) {
       return cached;
+    }
+    // after the cache: a token identical to a verified one is known to be in the syntax
+    if (!TokenAuthenticator.b64token(token)) {
+      return TokenVerification.rejected(TokenFailure.MALFORMED);
     }
     JwtFormat.Result format = JwtFormat.check(token, maxLength, algorithms, types);
     if (format.failure() != null) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * kinds enabled by {@code piste.token.credentials}, looked at in that order:
  * <ul>
  *   <li>{@code bearer}: the {@code Authorization} header, scheme {@code Bearer} in any case, token
- *       in the RFC 6750 {@code b64token} syntax; two {@code Authorization} headers are 400; an
+ *       in the RFC 6750 {@code b64token} syntax (checked here for a custom verifier, by the library's
+ *       own verifiers after their verified-token cache); two {@code Authorization} headers are 400; an
  *       {@code access_token} query parameter is 400 unless {@code piste.token.allow-query-token};
  *       form-body tokens are never read;
  *   <li>{@code api-key}: the {@code piste.token.api-key-header} header (one).
@@ -54,12 +55,25 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
   private final String apiKeyHeader;
   private final boolean allowQueryToken;
   private final long maxLength;
+  /**
+   * Whether the verifier is the library's own (JWT, introspection or both), which checks the
+   * {@code b64token} syntax itself after its verified-token cache: a token identical to one it
+   * verified is known well formed, so a cache hit skips the pass over the token. A custom verifier
+   * gets only tokens this stage checked.
+   */
+  private final boolean verifierChecksSyntax;
   private final List<AutoCloseable> owned;
 
   public TokenAuthenticator(String realm, TokenVerifier verifier, ApiKeyStore apiKeys,
       PisteConfig config, List<AutoCloseable> owned) {
+    this(realm, verifier, false, apiKeys, config, owned);
+  }
+
+  private TokenAuthenticator(String realm, TokenVerifier verifier, boolean verifierChecksSyntax,
+      ApiKeyStore apiKeys, PisteConfig config, List<AutoCloseable> owned) {
     this.realm = realm;
     this.verifier = verifier;
+    this.verifierChecksSyntax = verifierChecksSyntax;
     this.apiKeys = apiKeys;
     List<String> credentials = config.get(TokenKeys.CREDENTIALS);
     this.bearerEnabled = credentials.contains("bearer");
@@ -81,6 +95,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     List<AutoCloseable> owned = new ArrayList<>();
     List<PisteConfigurationException.Problem> problems = new ArrayList<>();
     TokenVerifier verifier = customVerifier;
+    boolean builtIn = false;
     if (verifier == null) {
       List<TokenVerifier> chain = new ArrayList<>();
       if (config.get(TokenKeys.JWKS_URI) != null || config.get(TokenKeys.JWK_FILE) != null
@@ -104,8 +119,9 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
               "an https URI (http only for a loopback address)", null));
         }
       }
+      builtIn = !chain.isEmpty();
       verifier = chain.isEmpty() ? TokenVerifier.rejectingAll()
-          : TokenVerifier.chain(chain.toArray(TokenVerifier[]::new));
+          : chain.size() == 1 ? chain.get(0) : TokenVerifier.chain(chain.toArray(TokenVerifier[]::new));
     }
     ApiKeyStore store = customStore;
     if (store == null) {
@@ -125,7 +141,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       closeAll(owned);
       throw new PisteConfigurationException(problems);
     }
-    return new TokenAuthenticator(realm, verifier, store, config, owned);
+    return new TokenAuthenticator(realm, verifier, builtIn, store, config, owned);
   }
 
   private static PisteConfigurationException.Problem problem(PisteConfig config, RuntimeException e) {
@@ -163,7 +179,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
         if (sp > 0 && h.regionMatches(true, 0, "Bearer", 0, 6) && sp == 6) {
           // from after the space: strip() copies again only when more whitespace surrounds the token
           String token = h.substring(sp + 1).strip();
-          if (!b64token(token)) {
+          if (token.isEmpty() || (!verifierChecksSyntax && !b64token(token))) {
             return invalid(ex, TokenFailure.MALFORMED);
           }
           bearer = token;
@@ -320,7 +336,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
    * Latin-1 bytes (one vectorized copy, then a table): a character beyond U+00FF becomes {@code ?},
    * which is not in the syntax either.
    */
-  static boolean b64token(String s) {
+  public static boolean b64token(String s) {
     byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
     int n = b.length;
     int i = 0;

@@ -230,12 +230,28 @@ final class Rfc6750TransportTest {
   @ParameterizedTest(name = "RFC 6750 2.1 b64token: [{0}]")
   @ValueSource(strings = {"Bearer", "Bearer ", "Bearer abc def", "Bearer abc\u00e9", "Bearer abc\u4e41",
       "Bearer abc\u012e", "Bearer \u0100", "Bearer =abc",
-      "Bearer abc=def", "Bearer \"abc\"", "Bearer abc,def"})
+      "Bearer abc=def", "Bearer \"abc\"", "Bearer abc,def",
+      // JWT-shaped: checked by the verifier after its cache, before any parsing
+      "Bearer eyJ.abc def.xyz", "Bearer eyJ.abc.xyz\u00e9", "Bearer eyJ.abc=.xyz", "Bearer eyJ.abc.x,z"})
   void aBearerCredentialOutsideTheB64tokenSyntaxIsInvalid(String header) {
     Result r = call(TestRequest.get("/v1/invoices").header("Authorization", header), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.challenge()).contains("error=\"invalid_token\"");
+    assertThat(r.exchange().reason()).isEqualTo("malformed");
+  }
+
+  @Test
+  void aVerifiedTokenWithOneCharacterOutsideTheSyntaxIsNotServedFromTheCache() {
+    String token = f.valid();
+    assertThat(call(TestRequest.get("/v1/invoices").header("Authorization", "Bearer " + token),
+        READ).problem()).isNull();
+
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
+        "Bearer " + token + "\u00e9"), READ);
+
+    assertThat(r.problem().status()).isEqualTo(401);
+    assertThat(r.exchange().reason()).isEqualTo("malformed");
   }
 
   @Test
