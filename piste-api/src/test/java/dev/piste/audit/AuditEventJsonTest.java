@@ -113,6 +113,23 @@ final class AuditEventJsonTest {
   }
 
   @Test
+  void eachEventKeepsItsOwnBytesWhateverTheSizeOfTheEventsBeforeIt() {
+    AuditEvent small = AuditSinkTest.event();
+    byte[] smallBytes = reference(small).getBytes(StandardCharsets.UTF_8);
+    AuditEvent large = small.toBuilder().path("/" + "p".repeat(20_000)).build();
+    AuditEvent afterLarge = small.toBuilder().build();
+    AuditEvent larger = small.toBuilder().path("/" + "q".repeat(40_000)).build();
+
+    assertThat(small.toJsonBytes()).isEqualTo(smallBytes);
+    assertThat(afterLarge.toJsonBytes()).isEqualTo(smallBytes);
+    assertThat(afterLarge.jsonLength()).isEqualTo(smallBytes.length);
+    assertThat(afterLarge).isEqualTo(small).hasSameHashCodeAs(small).isNotEqualTo(large);
+    assertThat(large.toJsonBytes()).isEqualTo(reference(large).getBytes(StandardCharsets.UTF_8));
+    assertThat(larger.toJsonBytes()).isEqualTo(reference(larger).getBytes(StandardCharsets.UTF_8));
+    assertThat(small.toJsonBytes()).as("a copy each time").isNotSameAs(small.toJsonBytes());
+  }
+
+  @Test
   void aWriterAskedForWhileTheThreadsOwnIsInUseIsAnotherOne() {
     JsonBytes first = JsonBytes.acquire();
     JsonBytes second = JsonBytes.acquire();
