@@ -12,9 +12,12 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
-import java.util.function.Supplier;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.Supplier;
 
 /**
  * The filter of one resource method, with its policy computed once at deployment. Denials use
@@ -143,16 +146,16 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
   }
 
   /** Hands the entity bytes the resource reads to the audit capture. */
-  private static final class CapturingStream extends java.io.FilterInputStream {
+  private static final class CapturingStream extends FilterInputStream {
     private final BodyCapture capture;
 
-    CapturingStream(java.io.InputStream in, BodyCapture capture) {
+    CapturingStream(InputStream in, BodyCapture capture) {
       super(in);
       this.capture = capture;
     }
 
     @Override
-    public int read() throws java.io.IOException {
+    public int read() throws IOException {
       int b = super.read();
       if (b >= 0) {
         capture.write(b);
@@ -161,7 +164,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws java.io.IOException {
+    public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
       if (n > 0) {
         capture.write(b, off, n);

@@ -5,11 +5,15 @@ import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.pipeline.Pipeline;
 import dev.piste.core.internal.pipeline.RequestView;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,10 +74,10 @@ public final class PisteServletContextListener implements ServletContextListener
   public void requestInitialized(ServletRequestEvent event) {
     Piste p = piste;
     if (p != null) {
-      jakarta.servlet.ServletRequest request = event.getServletRequest();
+      ServletRequest request = event.getServletRequest();
       request.setAttribute(Piste.CONTEXT_ATTRIBUTE, p);
       // each dispatch of a request (an async dispatch too) calls this: one view per request
-      if (p.enabled() && request instanceof jakarta.servlet.http.HttpServletRequest http
+      if (p.enabled() && request instanceof HttpServletRequest http
           && request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) == null) {
         request.setAttribute(Piste.REQUEST_VIEW_ATTRIBUTE, new ServletRequestView(http, true));
       }
@@ -91,7 +95,7 @@ public final class PisteServletContextListener implements ServletContextListener
   @Override
   public void requestDestroyed(ServletRequestEvent event) {
     Piste p = piste;
-    jakarta.servlet.ServletRequest request = event.getServletRequest();
+    ServletRequest request = event.getServletRequest();
     if (p == null || !(request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v)
         || v.exchange() == null) {
       return;
@@ -115,20 +119,20 @@ public final class PisteServletContextListener implements ServletContextListener
   }
 
   /** Ends, when an asynchronous request completes, an exchange its response filter did not. */
-  private record AsyncEnd(Piste piste, RequestView view) implements jakarta.servlet.AsyncListener {
+  private record AsyncEnd(Piste piste, RequestView view) implements AsyncListener {
     @Override
-    public void onComplete(jakarta.servlet.AsyncEvent event) {
+    public void onComplete(AsyncEvent event) {
       end(piste, view);
     }
 
     @Override
-    public void onTimeout(jakarta.servlet.AsyncEvent event) {}
+    public void onTimeout(AsyncEvent event) {}
 
     @Override
-    public void onError(jakarta.servlet.AsyncEvent event) {}
+    public void onError(AsyncEvent event) {}
 
     @Override
-    public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
+    public void onStartAsync(AsyncEvent event) {}
   }
 
   static Map<String, String> contextParameters(ServletContext context) {

@@ -1,5 +1,6 @@
 package dev.piste.servlet;
 
+import dev.piste.core.Piste;
 import dev.piste.core.internal.pipeline.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class ServletRequestView extends RequestView {
 
   /** The view the listener already made for this request, or a new one: one view per request. */
   static ServletRequestView of(HttpServletRequest request) {
-    return request.getAttribute(dev.piste.core.Piste.REQUEST_VIEW_ATTRIBUTE) instanceof ServletRequestView v
+    return request.getAttribute(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof ServletRequestView v
         ? v : new ServletRequestView(request);
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ final class SinkChannel {
   private boolean closed;
   private Thread thread;
   /** Events that left memory for good: delivered from memory, spooled, or counted lost. */
-  private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong settled = new AtomicLong();
 
   SinkChannel(String name, AuditSink sink, Spool spool, int batchSize, int maxPendingEvents,
       AuditStats stats, LossReporter losses) {

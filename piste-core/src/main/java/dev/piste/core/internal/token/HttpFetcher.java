@@ -1,6 +1,7 @@
 package dev.piste.core.internal.token;
 
 import dev.piste.core.internal.config.Cidr;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,7 +97,7 @@ public final class HttpFetcher implements AutoCloseable {
     private final long max;
     private final boolean refuse;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private Flow.Subscription subscription;
 
     Capped(long max, boolean refuse) {
