@@ -64,9 +64,7 @@ public final class AuditEvent {
   private final String requestBody;
   private final boolean requestBodyTruncated;
   /** The JSON form, written once when the event is built (where its values are still warm). */
-  /** The JSON form, in the first {@link #jsonLength} bytes. */
   private final byte[] json;
-  private final int jsonLength;
 
   private AuditEvent(Builder b) {
     this.eventId = Objects.requireNonNull(b.eventId, "eventId");
@@ -100,14 +98,7 @@ public final class AuditEvent {
     this.instanceId = b.instanceId;
     this.requestBody = b.requestBody;
     this.requestBodyTruncated = b.requestBodyTruncated;
-    JsonBytes j = JsonBytes.acquire();
-    try {
-      encode(j);
-      this.json = j.buffer();
-      this.jsonLength = j.length();
-    } finally {
-      j.release();
-    }
+    this.json = encode();
   }
 
   public static Builder builder() {
@@ -290,7 +281,7 @@ public final class AuditEvent {
 
   /** The event as one compact JSON object, without line breaks, fields without value left out. */
   public String toJson() {
-    return new String(json, 0, jsonLength, StandardCharsets.UTF_8);
+    return new String(json, StandardCharsets.UTF_8);
   }
 
   /**
@@ -299,12 +290,12 @@ public final class AuditEvent {
    * by each sink's thread from memory another core wrote.
    */
   public byte[] toJsonBytes() {
-    return Arrays.copyOf(json, jsonLength);
+    return json.clone();
   }
 
   /** The number of bytes of {@link #toJsonBytes()}. */
   public int jsonLength() {
-    return jsonLength;
+    return json.length;
   }
 
   /**
@@ -317,10 +308,19 @@ public final class AuditEvent {
    * @throws java.nio.ReadOnlyBufferException when {@code target} is read-only
    */
   public void writeJson(ByteBuffer target) {
-    target.put(json, 0, jsonLength);
+    target.put(json);
   }
 
-  private void encode(JsonBytes j) {
+  private byte[] encode() {
+    JsonBytes j = JsonBytes.acquire();
+    try {
+      return encode(j);
+    } finally {
+      j.release();
+    }
+  }
+
+  private byte[] encode(JsonBytes j) {
     j.raw(F_EVENT_ID).string(eventId);
     j.raw(F_SCHEMA_VERSION).number(schemaVersion);
     j.raw(F_TIMESTAMP).timestamp(timestamp, TIMESTAMP);
@@ -373,7 +373,7 @@ public final class AuditEvent {
     if (requestBodyTruncated) {
       j.raw(F_REQUEST_BODY_TRUNCATED);
     }
-    j.raw('}');
+    return j.raw('}').toByteArray();
   }
 
   private static void field(JsonBytes j, byte[] name, String value) {
@@ -433,7 +433,7 @@ public final class AuditEvent {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AuditEvent e && Arrays.equals(json, 0, jsonLength, e.json, 0, e.jsonLength);
+    return o instanceof AuditEvent e && Arrays.equals(json, e.json);
   }
 
   @Override

@@ -36,21 +36,13 @@ final class JsonBytes {
    * caller, outcome) are the same objects from one event to the next and are encoded once.
    */
   private static final int RECENT_SLOTS = 64;
-  /** Bounds of a new buffer's size, which follows the thread's last event. */
-  private static final int MIN_CAPACITY = 256;
-  private static final int MAX_START_CAPACITY = 8192;
+  /** The buffer a thread keeps between events; a larger one, grown for a large event, is dropped. */
+  private static final int KEPT_CAPACITY = 4096;
   private static final ThreadLocal<JsonBytes> PER_THREAD = ThreadLocal.withInitial(JsonBytes::new);
 
   private final Object[] recent = new Object[2 * RECENT_SLOTS];
-  /**
-   * This event's bytes: a new array for each event, which the event keeps ({@link #buffer}), so the
-   * finished bytes are never copied. A new array is also in the core's cache, where a buffer kept
-   * by the thread since its previous request is usually not.
-   */
-  private byte[] buf;
+  private byte[] buf = new byte[1024];
   private int len;
-  /** The length of the last event this thread wrote, to size the next one's buffer. */
-  private int lastLength = 640;
   private boolean inUse;
   /** The epoch day of {@link #date}, the {@code "yyyy-MM-ddT} of the last timestamp written. */
   private long day = Long.MIN_VALUE;
@@ -69,14 +61,14 @@ final class JsonBytes {
     }
     j.inUse = true;
     j.len = 0;
-    j.buf = new byte[Math.min(MAX_START_CAPACITY, Math.max(MIN_CAPACITY, j.lastLength + 64))];
     return j;
   }
 
   void release() {
     inUse = false;
-    lastLength = len;
-    buf = null;
+    if (buf.length > KEPT_CAPACITY) {
+      buf = new byte[1024];
+    }
   }
 
   /**
@@ -249,12 +241,7 @@ final class JsonBytes {
     }
   }
 
-  /** The bytes written, in the first {@link #length()} bytes of this array; not copied. */
-  byte[] buffer() {
-    return buf;
-  }
-
-  int length() {
-    return len;
+  byte[] toByteArray() {
+    return Arrays.copyOf(buf, len);
   }
 }
