@@ -69,6 +69,27 @@ final class RateLimitServletTest {
   }
 
   @Test
+  void aServletRuleCountsPerClientIpAtItsCost() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    String bearer = "Bearer " + tokens.hs256(tokens.claims());
+    try (JettyServer server = server(
+        "piste.ratelimit.rules", "POST /v1/exports 4/m per client-ip cost 2",
+        "piste.ratelimit.trusted-proxies", "127.0.0.1, ::1")) {
+      HttpResponse<String> first = server.send("POST", "/v1/exports", "", "Authorization", bearer,
+          "X-Forwarded-For", "198.51.100.1");
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(first.headers().firstValue("RateLimit")).hasValue("\"operation-m\";r=2;t=30");
+      assertThat(server.send("POST", "/v1/exports", "", "Authorization", bearer,
+          "X-Forwarded-For", "198.51.100.1").statusCode()).isEqualTo(200);
+      // the same token from another client address has a bucket of its own
+      assertThat(server.send("POST", "/v1/exports", "", "Authorization", bearer,
+          "X-Forwarded-For", "198.51.100.2").statusCode()).isEqualTo(200);
+      assertThat(server.send("POST", "/v1/exports", "", "Authorization", bearer,
+          "X-Forwarded-For", "198.51.100.1").statusCode()).isEqualTo(429);
+    }
+  }
+
+  @Test
   void spoofedXForwardedForFromAnUntrustedPeerDoesNotEscapeTheAnonymousLimit() throws Exception {
     try (JettyServer server = server("piste.ratelimit.anonymous", "2/m")) {
       int[] statuses = new int[3];

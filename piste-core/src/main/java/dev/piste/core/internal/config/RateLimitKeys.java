@@ -64,7 +64,8 @@ public final class RateLimitKeys {
       BOOLEAN, "false", "Also send X-RateLimit-Limit, -Remaining and -Reset");
   public static final Key<String> RULES = Key.of("piste.ratelimit.rules", STRING, null,
       "Servlet: operation limits per method and path, rules separated by ';;' or new lines "
-          + "(POST /v1/invoices 5/s)");
+          + "(POST /v1/invoices 5/s, or with options: POST /v1/exports 100/day per client-ip cost 5"
+          + " shared)");
 
   static final List<Key<?>> ALL = List.of(ENABLED, PLANS, DEFAULT_PLAN, PLAN_CLAIM,
       APPLICATION_PLANS, TIME_ZONE, TRUSTED_PROXIES, CLIENT_IP_HEADER, ANONYMOUS, STORE, MAX_BUCKETS, REDIS_URI,

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The servlet adapter's operations, compiled once from path rules: public paths, required scopes
@@ -54,11 +55,11 @@ public final class PathRules {
 
   private final List<Pattern> publicPaths;
   private final List<MethodRule<Set<String>>> scopeRules;
-  private final List<MethodRule<List<Limit>>> limitRules;
+  private final List<MethodRule<OperationLimit>> limitRules;
   private final List<Pattern> auditExcluded;
 
   private PathRules(List<Pattern> publicPaths, List<MethodRule<Set<String>>> scopeRules,
-      List<MethodRule<List<Limit>>> limitRules, List<Pattern> auditExcluded) {
+      List<MethodRule<OperationLimit>> limitRules, List<Pattern> auditExcluded) {
     this.publicPaths = publicPaths;
     this.scopeRules = scopeRules;
     this.limitRules = limitRules;
@@ -72,7 +73,9 @@ public final class PathRules {
    * @param scopeRules rules such as {@code GET /v1/invoices/* invoices:read}, separated by {@code ;}
    *     or new lines; the method may be {@code *} or a comma list ({@code GET,HEAD})
    * @param limitRules rules such as {@code POST /v1/invoices 5/s burst 10}, separated by new lines
-   *     or {@code ;;} (a single {@code ;} separates the limits of one rule)
+   *     or {@code ;;} (a single {@code ;} separates the limits of one rule), each optionally
+   *     followed by {@code per application|subject|client-ip}, {@code cost N} and {@code shared},
+   *     as {@code @RateLimit} has them
    * @param auditExcluded patterns never audited
    */
   public static PathRules compile(List<String> publicPaths, String scopeRules, String limitRules,
@@ -98,7 +101,7 @@ public final class PathRules {
                 + "METHOD being * or a comma list such as GET,HEAD", null));
       }
     }
-    List<MethodRule<List<Limit>>> limits = new ArrayList<>();
+    List<MethodRule<OperationLimit>> limits = new ArrayList<>();
     for (String rule : split(limitRules, "(;;|\\n)")) {
       String[] parts = rule.trim().split("\\s+", 3);
       try {
@@ -106,11 +109,12 @@ public final class PathRules {
           throw new IllegalArgumentException("too short");
         }
         limits.add(new MethodRule<>(methods(parts[0]), Pattern.compile(parts[1]),
-            ValueType.parseLimits(parts[2])));
+            operationLimit(parts[2])));
       } catch (IllegalArgumentException e) {
         problems.add(new Problem(limitKey, rule.trim(),
-            "rules 'METHOD /path[/*] limits' separated by ';;' or new lines, "
-                + "such as POST /v1/invoices 5/s burst 10", null));
+            "rules 'METHOD /path[/*] limits [per application|subject|client-ip] [cost N] [shared]'"
+                + " separated by ';;' or new lines, such as POST /v1/invoices 5/s burst 10 or"
+                + " POST /v1/exports 100/day per client-ip cost 5", null));
       }
     }
     List<Pattern> audit = patterns(auditExcluded, auditKey, problems);
@@ -118,6 +122,41 @@ public final class PathRules {
       throw new PisteConfigurationException(problems);
     }
     return new PathRules(pub, scopes, limits, audit);
+  }
+
+  /** What a bucket can count per, as in {@code @RateLimit(per = ...)}. */
+  private static final Set<String> PER = Set.of("application", "subject", "client-ip");
+
+  /**
+   * The limits of one rule and its options: the limits up to the first {@code per}, {@code cost} or
+   * {@code shared} word, then each option at most once, in any order.
+   */
+  static OperationLimit operationLimit(String text) {
+    String[] words = text.trim().split("\\s+");
+    int i = 0;
+    while (i < words.length && !words[i].equals("per") && !words[i].equals("cost")
+        && !words[i].equals("shared")) {
+      i++;
+    }
+    List<Limit> limits = ValueType.parseLimits(String.join(" ", List.of(words).subList(0, i)));
+    String per = null;
+    long cost = 0;
+    boolean shared = false;
+    while (i < words.length) {
+      String w = words[i++];
+      if (w.equals("shared") && !shared) {
+        shared = true;
+      } else if (w.equals("per") && per == null && i < words.length && PER.contains(words[i])) {
+        per = words[i++];
+      } else if (w.equals("cost") && cost == 0 && i < words.length
+          && words[i].matches("[1-9][0-9]{0,9}")) {
+        cost = Long.parseLong(words[i++]);
+      } else {
+        throw new IllegalArgumentException("bad option");
+      }
+    }
+    return new OperationLimit(limits, per != null ? per : "application", cost > 0 ? cost : 1,
+        shared);
   }
 
   private static List<Pattern> patterns(List<String> texts, String key, List<Problem> problems) {
@@ -182,8 +221,8 @@ public final class PathRules {
     for (MethodRule<Set<String>> r : scopeRules) {
       out.add(new Rule("scopes", r.methods(), r.pattern().text(), r.value(), List.of()));
     }
-    for (MethodRule<List<Limit>> r : limitRules) {
-      out.add(new Rule("limits", r.methods(), r.pattern().text(), Set.of(), r.value()));
+    for (MethodRule<OperationLimit> r : limitRules) {
+      out.add(new Rule("limits", r.methods(), r.pattern().text(), Set.of(), r.value().limits()));
     }
     return List.copyOf(out);
   }
@@ -225,8 +264,7 @@ public final class PathRules {
   private record Match(String method, int pub, int scope, int limit, boolean audited) {}
 
   private static final int MAX_CACHED = 4096;
-  private final java.util.concurrent.ConcurrentHashMap<Match, OperationPolicy> policies =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Match, OperationPolicy> policies = new ConcurrentHashMap<>();
 
   /**
    * The policy of the rules a request matched. The operation is named after the most specific of
@@ -246,8 +284,8 @@ public final class PathRules {
     }
     List<OperationLimit> limits = List.of();
     if (m.limit() >= 0) {
-      MethodRule<List<Limit>> r = limitRules.get(m.limit());
-      limits = List.of(new OperationLimit(r.value(), "application", 1, false));
+      MethodRule<OperationLimit> r = limitRules.get(m.limit());
+      limits = List.of(r.value());
       named = moreSpecific(named, r.pattern());
     }
     String template = named.text();

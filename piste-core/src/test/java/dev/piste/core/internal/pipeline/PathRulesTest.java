@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.piste.PisteConfigurationException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class PathRulesTest {
 
@@ -77,6 +79,54 @@ final class PathRulesTest {
     assertThat(r.policyFor("HEAD", "/v1/x").limits()).hasSize(1);
     assertThat(r.policyFor("GET", "/health/live").audited()).isFalse();
     assertThat(r.policyFor("GET", "/v1/x").audited()).isTrue();
+  }
+
+  @Test
+  void aLimitRuleTakesTheOptionsOfRateLimitInAnyOrder() {
+    PathRules r = rules(List.of(), null, String.join("\n",
+        "POST /v1/exports 100/day per client-ip cost 5",
+        "POST /v1/invoices 5/s burst 10; 100/day shared cost 2 per subject",
+        "GET /v1/search 20/s shared",
+        "GET /v1/invoices/* 50/s"), List.of());
+
+    assertThat(r.policyFor("POST", "/v1/exports").limits()).singleElement().satisfies(l -> {
+      assertThat(l.limits()).hasSize(1);
+      assertThat(l.per()).isEqualTo("client-ip");
+      assertThat(l.cost()).isEqualTo(5);
+      assertThat(l.shared()).isFalse();
+    });
+    assertThat(r.policyFor("POST", "/v1/invoices").limits()).singleElement().satisfies(l -> {
+      assertThat(l.limits()).extracting(Object::toString).containsExactly("5/s burst 10", "100/day");
+      assertThat(l.per()).isEqualTo("subject");
+      assertThat(l.cost()).isEqualTo(2);
+      assertThat(l.shared()).isTrue();
+    });
+    assertThat(r.policyFor("GET", "/v1/search").limits()).singleElement().satisfies(l -> {
+      assertThat(l.per()).isEqualTo("application");
+      assertThat(l.cost()).isEqualTo(1);
+      assertThat(l.shared()).isTrue();
+    });
+    assertThat(r.policyFor("GET", "/v1/invoices/42").limits()).singleElement().satisfies(l -> {
+      assertThat(l.per()).isEqualTo("application");
+      assertThat(l.cost()).isEqualTo(1);
+      assertThat(l.shared()).isFalse();
+    });
+  }
+
+  @ParameterizedTest(name = "[{0}]")
+  @ValueSource(strings = {"POST /v1/x per client-ip", "POST /v1/x 5/s per", "POST /v1/x 5/s per ip",
+      "POST /v1/x 5/s cost 0", "POST /v1/x 5/s cost -1", "POST /v1/x 5/s cost two",
+      "POST /v1/x 5/s cost 2 cost 3", "POST /v1/x 5/s shared shared",
+      "POST /v1/x 5/s per subject per application",
+      "POST /v1/x 5/s shared 10/m", "POST /v1/x 5/s burst"})
+  void aMalformedLimitRuleOptionFailsNamingTheKeyAndTheForm(String rule) {
+    assertThatThrownBy(() -> rules(List.of(), null, rule, List.of()))
+        .isInstanceOf(PisteConfigurationException.class)
+        .satisfies(e -> assertThat(((PisteConfigurationException) e).problems()).singleElement()
+            .satisfies(p -> {
+              assertThat(p.key()).isEqualTo("limits");
+              assertThat(p.expected()).contains("[per application|subject|client-ip] [cost N] [shared]");
+            }));
   }
 
   @Test
