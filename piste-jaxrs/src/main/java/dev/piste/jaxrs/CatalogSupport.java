@@ -130,11 +130,11 @@ final class CatalogSupport {
         return;
       }
       String path = request.getUriInfo().getPath(true);
-      path = path.startsWith("/") ? path : "/".concat(path);
       CatalogDocuments docs = piste.catalogDocuments();
       if (!docs.isDocumentPath(path)) {
         return;
       }
+      path = path.startsWith("/") ? path : "/".concat(path);
       String base = request.getUriInfo().getBaseUri().toString();
       CatalogDocuments.Document doc = docs.find(request.getMethod(), path, base);
       if (doc != null) {

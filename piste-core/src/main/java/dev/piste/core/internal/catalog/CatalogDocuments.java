@@ -48,9 +48,20 @@ public final class CatalogDocuments {
     return openApiPath;
   }
 
-  /** Whether {@code path} (relative to the context path) is one of the two documents. */
+  /**
+   * Whether {@code path} (relative to the context path, with or without its leading {@code /}, as
+   * JAX-RS gives it) is one of the two documents. Asked on every request: no copy of the path.
+   */
   public boolean isDocumentPath(String path) {
-    return openApiPath.equals(path) || API_CATALOG_PATH.equals(path);
+    return isPath(openApiPath, path) || isPath(API_CATALOG_PATH, path);
+  }
+
+  private static boolean isPath(String document, String path) {
+    if (path.startsWith("/")) {
+      return document.equals(path);
+    }
+    // the document paths start with "/"
+    return document.length() == path.length() + 1 && document.startsWith(path, 1);
   }
 
   void openApi(String json) {

@@ -29,6 +29,20 @@ final class CatalogDocumentsTest {
   }
 
   @Test
+  void theDocumentPathsAreRecognizedWithOrWithoutTheirLeadingSlash() {
+    CatalogDocuments docs = new CatalogDocuments("/api/openapi.json", null);
+    for (String p : new String[] {"/api/openapi.json", "api/openapi.json",
+        "/.well-known/api-catalog", ".well-known/api-catalog"}) {
+      assertThat(docs.isDocumentPath(p)).as(p).isTrue();
+    }
+    for (String p : new String[] {"", "/", "openapi.json", "/openapi.json", "pi/openapi.json",
+        "xapi/openapi.json", "/api/openapi.jsonx", "api/openapi.json/", "//api/openapi.json",
+        "well-known/api-catalog", "v1/invoices/INV-00001"}) {
+      assertThat(docs.isDocumentPath(p)).as(p).isFalse();
+    }
+  }
+
+  @Test
   void rfc9727LinksetListsTheApiAndItsServiceDesc() throws Exception {
     CatalogDocuments docs = new CatalogDocuments("/openapi.json", null);
     docs.openApi("{}");
