@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * by the token's SHA-256 until min({@code exp}, {@code piste.token.introspection-cache-ttl}),
  * inactive ones for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times
  * out or answers other than 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE}
- * (503). The client secret and the token are never logged. Thread-safe.
+ * (503). A token outside the RFC 6750 {@code b64token} syntax is {@link TokenFailure#MALFORMED}
+ * without a call; the syntax is checked after the cache lookup, since a cached token is in it. The
+ * client secret and the token are never logged. Thread-safe.
  */
 public final class IntrospectionTokenVerifier implements TokenVerifier, AutoCloseable {
 

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A verified token is cached by its SHA-256 until its {@code exp} (or earlier), so a repeated
  * token costs a hash and a lookup; the RFC 6750 {@code b64token} syntax is checked after that
- * lookup, since a token identical to a verified one is in it. jose4j's messages are never passed on: its error codes map to
- * the fixed {@link TokenFailure}s. Thread-safe; {@link #close()} stops the key refresher.
+ * lookup, since a token identical to a verified one is in it. jose4j's messages are never passed
+ * on: its error codes map to the fixed {@link TokenFailure}s. Thread-safe; {@link #close()} stops the key refresher.
  */
 public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
 

@@ -214,8 +214,10 @@ final class Rfc7662IntrospectionTest {
   }
 
   @Test
-  void aTokenWithCharactersOutsideVisibleAsciiIsRejectedWithoutACall() {
-    assertThat(verifier.verify("abc def").failure()).isEqualTo(TokenFailure.MALFORMED);
+  void aTokenOutsideTheB64tokenSyntaxIsRejectedWithoutACall() {
+    for (String token : new String[] {"abc def", "abc:def", "abc\u00e9", "=abc"}) {
+      assertThat(verifier.verify(token).failure()).as(token).isEqualTo(TokenFailure.MALFORMED);
+    }
     assertThat(server.requests()).isZero();
   }
 }

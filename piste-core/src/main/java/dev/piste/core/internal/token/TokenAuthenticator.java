@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * kinds enabled by {@code piste.token.credentials}, looked at in that order:
  * <ul>
  *   <li>{@code bearer}: the {@code Authorization} header, scheme {@code Bearer} in any case, token
- *       in the RFC 6750 {@code b64token} syntax (checked here for a custom verifier, by the library's
- *       own verifiers after their verified-token cache); two {@code Authorization} headers are 400; an
+ *       in the RFC 6750 {@code b64token} syntax (checked here for a custom verifier, by the
+ *       library's own verifiers after their verified-token cache); two {@code Authorization}
+ *       headers are 400; an
  *       {@code access_token} query parameter is 400 unless {@code piste.token.allow-query-token};
  *       form-body tokens are never read;
  *   <li>{@code api-key}: the {@code piste.token.api-key-header} header (one).
@@ -121,7 +122,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       }
       builtIn = !chain.isEmpty();
       verifier = chain.isEmpty() ? TokenVerifier.rejectingAll()
-          : chain.size() == 1 ? chain.get(0) : TokenVerifier.chain(chain.toArray(TokenVerifier[]::new));
+          : chain.size() == 1 ? chain.get(0)
+          : TokenVerifier.chain(chain.toArray(TokenVerifier[]::new));
     }
     ApiKeyStore store = customStore;
     if (store == null) {
@@ -179,7 +181,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
         if (sp > 0 && h.regionMatches(true, 0, "Bearer", 0, 6) && sp == 6) {
           // from after the space: strip() copies again only when more whitespace surrounds the token
           String token = h.substring(sp + 1).strip();
-          if (token.isEmpty() || (!verifierChecksSyntax && !b64token(token))) {
+          if (token.isEmpty() || !verifierChecksSyntax && !b64token(token)) {
             return invalid(ex, TokenFailure.MALFORMED);
           }
           bearer = token;
@@ -192,6 +194,9 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       if (query != null && query.contains("access_token")) {
         String q = queryToken(query);
         if (q != null) {
+          if (deferredMalformed(bearer)) {
+            return invalid(ex, TokenFailure.MALFORMED);
+          }
           if (!allowQueryToken) {
             return invalidRequest(ex, "query_token",
                 "Access tokens are not accepted in the query string.");
@@ -212,6 +217,9 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     if (apiKeyEnabled) {
       List<String> keys = req.headers(apiKeyHeader);
       if (keys.size() > 1) {
+        if (deferredMalformed(bearer)) {
+          return invalid(ex, TokenFailure.MALFORMED);
+        }
         return invalidRequest(ex, "multiple_api_keys", "The request has more than one API key.");
       }
       if (keys.size() == 1) {
@@ -223,15 +231,27 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       return null;
     }
     if (found > 1) {
+      if (deferredMalformed(bearer)) {
+        return invalid(ex, TokenFailure.MALFORMED);
+      }
       return invalidRequest(ex, "multiple_credentials",
           "The request carries more than one credential.");
     }
     return bearer != null ? verifyBearer(ex, bearer) : verifyApiKey(ex, apiKey);
   }
 
+  /**
+   * Whether a token whose syntax check was left to the verifier is outside the syntax: asked only
+   * on the paths that answer before the verifier sees the token, so that they give the same answer
+   * as when this stage checks every token first.
+   */
+  private boolean deferredMalformed(String token) {
+    return token != null && verifierChecksSyntax && !b64token(token);
+  }
+
   private Problem verifyBearer(Exchange ex, String token) {
     if (token.length() > maxLength) {
-      return invalid(ex, TokenFailure.TOO_LONG);
+      return invalid(ex, deferredMalformed(token) ? TokenFailure.MALFORMED : TokenFailure.TOO_LONG);
     }
     TokenVerification v;
     try {

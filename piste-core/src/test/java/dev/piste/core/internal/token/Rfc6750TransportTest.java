@@ -232,13 +232,61 @@ final class Rfc6750TransportTest {
       "Bearer abc\u012e", "Bearer \u0100", "Bearer =abc",
       "Bearer abc=def", "Bearer \"abc\"", "Bearer abc,def",
       // JWT-shaped: checked by the verifier after its cache, before any parsing
-      "Bearer eyJ.abc def.xyz", "Bearer eyJ.abc.xyz\u00e9", "Bearer eyJ.abc=.xyz", "Bearer eyJ.abc.x,z"})
+      "Bearer eyJ.abc def.xyz", "Bearer eyJ.abc.xyz\u00e9", "Bearer eyJ.abc=.xyz", "Bearer eyJ.abc.x,z",
+      // five segments: without the syntax check, the JWT checks would call it an encrypted token
+      "Bearer eyJ.abc.def.ghi.jk,l", "Bearer eyJ.abc.def.ghi.jkl\u00e9"})
   void aBearerCredentialOutsideTheB64tokenSyntaxIsInvalid(String header) {
     Result r = call(TestRequest.get("/v1/invoices").header("Authorization", header), READ);
 
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.challenge()).contains("error=\"invalid_token\"");
     assertThat(r.exchange().reason()).isEqualTo("malformed");
+  }
+
+  /**
+   * Visible ASCII outside the b64token syntax, dots or not: the library's verifiers check the syntax
+   * before any introspection call, whichever key sources are configured.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"abc:def", "abc!def", "ya29.a0Af:opaque", "one.two.three.fo%ur"})
+  void aTokenOutsideTheSyntaxIsMalformedAndNeverIntrospected(String token) {
+    for (java.net.URI jwksUri : new java.net.URI[] {null, jwks.uri()}) {
+      try (IntrospectionServer in = IntrospectionServer.start();
+          Piste engine = Piste.create(TokenFactory.config(clock, jwksUri)
+              .property("piste.token.introspection-uri", in.uri().toString()).build())) {
+        in.answer(token, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
+
+        Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + token),
+            READ);
+
+        assertThat(r.problem().status()).as("jwks %s", jwksUri).isEqualTo(401);
+        assertThat(r.exchange().reason()).isEqualTo("malformed");
+        assertThat(in.requests()).isZero();
+      }
+    }
+  }
+
+  /**
+   * A token the verifier would check later is still malformed first on the paths that answer
+   * before the verifier sees it: another credential, a query token, a length just over the limit.
+   */
+  @Test
+  void aMalformedHeaderTokenIsMalformedBeforeAnyOtherAnswer() throws Exception {
+    String bad = "eyJ.abc.x,z";
+    assertThat(call(TestRequest.get("/v1/invoices").header("Authorization", "Bearer " + bad)
+        .header("X-API-Key", API_KEY), READ).exchange().reason()).isEqualTo("malformed");
+    assertThat(call(TestRequest.get("/v1/invoices").header("Authorization", "Bearer " + bad)
+        .header("X-API-Key", API_KEY).header("X-API-Key", API_KEY), READ).exchange().reason())
+        .isEqualTo("malformed");
+    assertThat(call(TestRequest.get("/v1/invoices?access_token=abc").header("Authorization",
+        "Bearer " + bad), READ).exchange().reason()).isEqualTo("malformed");
+    try (Piste shortLimit = engine(b -> b.property("piste.token.max-length", "100"))) {
+      String longBad = "eyJ." + "a".repeat(96) + ",";
+      assertThat(call(shortLimit, TestRequest.get("/v1/invoices").header("Authorization",
+          "Bearer " + longBad), READ).exchange().reason()).isEqualTo("malformed");
+      assertThat(call(shortLimit, TestRequest.get("/v1/invoices").header("Authorization",
+          "Bearer " + "eyJ." + "a".repeat(97)), READ).exchange().reason()).isEqualTo("too_long");
+    }
   }
 
   @Test
