@@ -132,7 +132,9 @@ public final class PathRules {
    * {@code shared} word, then each option at most once, in any order.
    */
   static OperationLimit operationLimit(String text) {
-    String[] words = text.trim().split("\\s+");
+    String t = text.strip();
+    // a trailing ';' is accepted after the options as after the last limit
+    String[] words = (t.endsWith(";") ? t.substring(0, t.length() - 1) : t).split("\\s+");
     int i = 0;
     while (i < words.length && !words[i].equals("per") && !words[i].equals("cost")
         && !words[i].equals("shared")) {

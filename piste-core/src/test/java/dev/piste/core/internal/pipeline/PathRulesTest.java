@@ -86,7 +86,7 @@ final class PathRulesTest {
     PathRules r = rules(List.of(), null, String.join("\n",
         "POST /v1/exports 100/day per client-ip cost 5",
         "POST /v1/invoices 5/s burst 10; 100/day shared cost 2 per subject",
-        "GET /v1/search 20/s shared",
+        "GET /v1/search 20/s shared;",
         "GET /v1/invoices/* 50/s"), List.of());
 
     assertThat(r.policyFor("POST", "/v1/exports").limits()).singleElement().satisfies(l -> {
