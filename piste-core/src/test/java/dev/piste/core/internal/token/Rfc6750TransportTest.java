@@ -18,6 +18,7 @@ import dev.piste.core.testing.TestRequest;
 import dev.piste.core.token.FileApiKeyStore;
 import dev.piste.token.ApiKeyStore;
 import dev.piste.token.TokenVerification;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,19 +251,12 @@ final class Rfc6750TransportTest {
   @ParameterizedTest
   @ValueSource(strings = {"abc:def", "abc!def", "ya29.a0Af:opaque", "one.two.three.fo%ur"})
   void aTokenOutsideTheSyntaxIsMalformedAndNeverIntrospected(String token) {
-    for (java.net.URI jwksUri : new java.net.URI[] {null, jwks.uri()}) {
-      try (IntrospectionServer in = IntrospectionServer.start();
-          Piste engine = Piste.create(TokenFactory.config(clock, jwksUri)
-              .property("piste.token.introspection-uri", in.uri().toString()).build())) {
-        in.answer(token, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
+    for (URI jwksUri : new URI[] {null, jwks.uri()}) {
+      Introspection i = introspect(jwksUri, token);
 
-        Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + token),
-            READ);
-
-        assertThat(r.problem().status()).as("jwks %s", jwksUri).isEqualTo(401);
-        assertThat(r.exchange().reason()).isEqualTo("malformed");
-        assertThat(in.requests()).isZero();
-      }
+      assertThat(i.result().problem().status()).as("jwks %s", jwksUri).isEqualTo(401);
+      assertThat(i.result().exchange().reason()).isEqualTo("malformed");
+      assertThat(i.requests()).isZero();
     }
   }
 
@@ -381,21 +375,32 @@ final class Rfc6750TransportTest {
     }
   }
 
-  /** Sends {@code token} to an engine with these key sources: it must be introspected, once. */
-  private void assertIntrospected(java.net.URI jwksUri, String token) {
+  /** The answer to {@code token}, and the introspection calls it made. */
+  private record Introspection(Result result, int requests) {}
+
+  /**
+   * Sends {@code token} to an engine with these key sources (none: {@code null}) and an
+   * introspection endpoint that knows it as active.
+   */
+  private Introspection introspect(URI jwksUri, String token) {
     try (IntrospectionServer in = IntrospectionServer.start();
         Piste engine = Piste.create(TokenFactory.config(clock, jwksUri)
             .property("piste.token.introspection-uri", in.uri().toString()).build())) {
       in.answer(token, "{\"active\":true,\"client_id\":\"a\",\"scope\":\"invoices:read\"}");
-
       Result r = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + token),
           READ);
-
-      assertThat(r.problem()).isNull();
-      assertThat(r.exchange().caller().authenticationMethod())
-          .isEqualTo(AuthenticationMethod.INTROSPECTION);
-      assertThat(in.requests()).isEqualTo(1);
+      return new Introspection(r, in.requests());
     }
+  }
+
+  /** Sends {@code token} to an engine with these key sources: it must be introspected, once. */
+  private void assertIntrospected(URI jwksUri, String token) {
+    Introspection i = introspect(jwksUri, token);
+
+    assertThat(i.result().problem()).isNull();
+    assertThat(i.result().exchange().caller().authenticationMethod())
+        .isEqualTo(AuthenticationMethod.INTROSPECTION);
+    assertThat(i.requests()).isEqualTo(1);
   }
 
   @Test
