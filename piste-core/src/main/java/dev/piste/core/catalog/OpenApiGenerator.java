@@ -32,8 +32,9 @@ import java.util.Set;
  * the generated one: its descriptions, schemas, responses and extra operations are kept, while the
  * code stays the source of truth for the security requirements, the limits and the identity.
  *
- * <p>The document carries no {@code servers}: relative to where it is served, the default
- * {@code /} is right, and every instance of a version publishes the same bytes.
+ * <p>The document carries no {@code servers}, so that every instance of a version publishes the
+ * same bytes; its paths resolve from the host's root (the default server {@code /}), which is right
+ * for an application at the root context only.
  */
 public final class OpenApiGenerator {
 
