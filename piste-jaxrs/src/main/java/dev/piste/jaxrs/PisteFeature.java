@@ -28,7 +28,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -214,7 +213,7 @@ public final class PisteFeature implements DynamicFeature, Feature {
     if (rl != null) {
       try {
         limits = List.of(new OperationLimit(ValueType.parseLimits(rl.value()),
-            rl.per().name().toLowerCase(Locale.ROOT).replace('_', '-'), rl.cost(), rl.shared()));
+            OperationLimit.perName(rl.per()), rl.cost(), rl.shared()));
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(Messages.badRateLimit(where, rl.value()));
       }

@@ -11,7 +11,7 @@ import dev.piste.core.internal.token.HttpFetcher;
 import dev.piste.core.internal.token.Scopes;
 import dev.piste.core.internal.token.Sha256;
 import dev.piste.core.internal.token.StrictJson;
-import dev.piste.core.internal.token.TokenAuthenticator;
+import dev.piste.core.internal.token.TokenSyntax;
 import dev.piste.core.internal.token.VerifiedTokenCache;
 import dev.piste.token.TokenFailure;
 import dev.piste.token.TokenVerification;
@@ -113,7 +113,7 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
       return cached;
     }
     // after the cache: a token identical to a verified one is known to be in the syntax
-    if (!TokenAuthenticator.b64token(token)) {
+    if (!TokenSyntax.b64token(token)) {
       return TokenVerification.rejected(TokenFailure.MALFORMED);
     }
     HttpRequest.Builder req = HttpRequest.newBuilder(uri)

@@ -12,7 +12,7 @@ import dev.piste.core.internal.token.KeySource;
 import dev.piste.core.internal.token.Scopes;
 import dev.piste.core.internal.token.Sha256;
 import dev.piste.core.internal.token.StaticKeySource;
-import dev.piste.core.internal.token.TokenAuthenticator;
+import dev.piste.core.internal.token.TokenSyntax;
 import dev.piste.core.internal.token.VerifiedTokenCache;
 import dev.piste.token.TokenFailure;
 import dev.piste.token.TokenVerification;
@@ -165,7 +165,7 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
       return cached;
     }
     // after the cache: a token identical to a verified one is known to be in the syntax
-    if (!TokenAuthenticator.b64token(token)) {
+    if (!TokenSyntax.b64token(token)) {
       return TokenVerification.rejected(TokenFailure.MALFORMED);
     }
     JwtFormat.Result format = JwtFormat.check(token, maxLength, algorithms, types);

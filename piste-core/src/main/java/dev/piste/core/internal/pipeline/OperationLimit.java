@@ -1,7 +1,9 @@
 package dev.piste.core.internal.pipeline;
 
+import dev.piste.annotation.RateLimit;
 import dev.piste.ratelimit.Limit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,14 @@ public final class OperationLimit {
     this.cost = cost;
     this.shared = shared;
     this.hash = Objects.hash(this.limits, per, cost, shared);
+  }
+
+  /**
+   * The name of what a bucket counts per, as {@link #per()} gives it and the servlet limit rules
+   * write it: {@code application}, {@code subject}, {@code client-ip}.
+   */
+  public static String perName(RateLimit.Per per) {
+    return per.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   public List<Limit> limits() {

@@ -2,15 +2,18 @@ package dev.piste.core.internal.pipeline;
 
 import dev.piste.PisteConfigurationException;
 import dev.piste.PisteConfigurationException.Problem;
+import dev.piste.annotation.RateLimit;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.ratelimit.Limit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The servlet adapter's operations, compiled once from path rules: public paths, required scopes
@@ -125,7 +128,8 @@ public final class PathRules {
   }
 
   /** What a bucket can count per, as in {@code @RateLimit(per = ...)}. */
-  private static final Set<String> PER = Set.of("application", "subject", "client-ip");
+  private static final Set<String> PER = Arrays.stream(RateLimit.Per.values())
+      .map(OperationLimit::perName).collect(Collectors.toUnmodifiableSet());
 
   /**
    * The limits of one rule and its options: the limits up to the first {@code per}, {@code cost} or
@@ -157,7 +161,8 @@ public final class PathRules {
         throw new IllegalArgumentException("bad option");
       }
     }
-    return new OperationLimit(limits, per != null ? per : "application", cost > 0 ? cost : 1,
+    return new OperationLimit(limits,
+        per != null ? per : OperationLimit.perName(RateLimit.Per.APPLICATION), cost > 0 ? cost : 1,
         shared);
   }
 

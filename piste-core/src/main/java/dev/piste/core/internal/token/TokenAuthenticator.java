@@ -181,7 +181,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
         if (sp > 0 && h.regionMatches(true, 0, "Bearer", 0, 6) && sp == 6) {
           // from after the space: strip() copies again only when more whitespace surrounds the token
           String token = h.substring(sp + 1).strip();
-          if (token.isEmpty() || !verifierChecksSyntax && !b64token(token)) {
+          if (token.isEmpty() || !verifierChecksSyntax && !TokenSyntax.b64token(token)) {
             return invalid(ex, TokenFailure.MALFORMED);
           }
           bearer = token;
@@ -201,7 +201,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
             return invalidRequest(ex, "query_token",
                 "Access tokens are not accepted in the query string.");
           }
-          if (q.isEmpty() || q.length() > maxLength || !b64token(q)) {
+          if (q.isEmpty() || q.length() > maxLength || !TokenSyntax.b64token(q)) {
             return invalid(ex, q.length() > maxLength ? TokenFailure.TOO_LONG : TokenFailure.MALFORMED);
           }
           if (bearer != null) {
@@ -246,7 +246,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
    * as when this stage checks every token first.
    */
   private boolean deferredMalformed(String token) {
-    return token != null && verifierChecksSyntax && !b64token(token);
+    return token != null && verifierChecksSyntax && !TokenSyntax.b64token(token);
   }
 
   private Problem verifyBearer(Exchange ex, String token) {
@@ -333,47 +333,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
     return value;
   }
 
-  /** The characters of RFC 6750's b64token before its trailing {@code =} padding, by Latin-1 byte. */
-  private static final boolean[] B64TOKEN = new boolean[256];
-
-  static {
-    for (char c = 'A'; c <= 'Z'; c++) {
-      B64TOKEN[c] = true;
-    }
-    for (char c = 'a'; c <= 'z'; c++) {
-      B64TOKEN[c] = true;
-    }
-    for (char c = '0'; c <= '9'; c++) {
-      B64TOKEN[c] = true;
-    }
-    for (char c : "-._~+/".toCharArray()) {
-      B64TOKEN[c] = true;
-    }
-  }
-
-  /**
-   * RFC 6750 2.1: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". Checked on the
-   * Latin-1 bytes (one vectorized copy, then a table): a character beyond U+00FF becomes {@code ?},
-   * which is not in the syntax either.
-   */
-  public static boolean b64token(String s) {
-    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-    int n = b.length;
-    int i = 0;
-    while (i < n && B64TOKEN[b[i] & 0xFF]) {
-      i++;
-    }
-    if (i == 0) {
-      return false;
-    }
-    while (i < n && b[i] == '=') {
-      i++;
-    }
-    return i == n;
-  }
-
-  /** Whether every character is visible ASCII (%x21-7E): the form of keys and opaque tokens. */
-  public static boolean visibleAscii(String s) {
+  /** Whether every character is visible ASCII (%x21-7E): the form of API keys. */
+  private static boolean visibleAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x21 || c > 0x7E) {

@@ -35,19 +35,19 @@ final class B64TokenTest {
       String s = sb.toString();
       boolean expected = GRAMMAR.matcher(s).matches();
       valid += expected ? 1 : 0;
-      assertThat(TokenAuthenticator.b64token(s)).as("[%s]", s).isEqualTo(expected);
+      assertThat(TokenSyntax.b64token(s)).as("[%s]", s).isEqualTo(expected);
     }
     assertThat(valid).as("valid tokens among the random strings").isBetween(2_000, 18_000);
   }
 
   @Test
   void paddingMayFollowOnlyAtLeastOneCharacterAndEndTheToken() {
-    assertThat(TokenAuthenticator.b64token("a".repeat(256) + "==")).isTrue();
-    assertThat(TokenAuthenticator.b64token("a".repeat(255) + "=b")).isFalse();
-    assertThat(TokenAuthenticator.b64token("a".repeat(255) + "=" + "=".repeat(300))).isTrue();
-    assertThat(TokenAuthenticator.b64token("a".repeat(256) + "=" + "a")).isFalse();
-    assertThat(TokenAuthenticator.b64token("=")).isFalse();
-    assertThat(TokenAuthenticator.b64token("")).isFalse();
-    assertThat(TokenAuthenticator.b64token("a".repeat(300) + "\u0141")).isFalse();
+    assertThat(TokenSyntax.b64token("a".repeat(256) + "==")).isTrue();
+    assertThat(TokenSyntax.b64token("a".repeat(255) + "=b")).isFalse();
+    assertThat(TokenSyntax.b64token("a".repeat(255) + "=" + "=".repeat(300))).isTrue();
+    assertThat(TokenSyntax.b64token("a".repeat(256) + "=" + "a")).isFalse();
+    assertThat(TokenSyntax.b64token("=")).isFalse();
+    assertThat(TokenSyntax.b64token("")).isFalse();
+    assertThat(TokenSyntax.b64token("a".repeat(300) + "\u0141")).isFalse();
   }
 }
