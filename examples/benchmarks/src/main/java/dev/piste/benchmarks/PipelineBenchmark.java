@@ -111,6 +111,8 @@ public class PipelineBenchmark {
   public void tearDown() {
     piste.close();
     jwks.close();
+    // a trial of `all` writes gigabytes of audit lines
+    AuditBenchmark.delete(auditDir);
   }
 
   /** Memory written before each {@code coldCaches} pass: more than the core's L1 and L2 caches. */
