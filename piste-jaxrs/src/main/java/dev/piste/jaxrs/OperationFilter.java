@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.Response;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
   static final String CAPTURE_PROPERTY = "dev.piste.jaxrs.BodyCapture";
 
   private final OperationPolicy policy;
+  private final LocatorPolicies viaLocators;
   private final Piste fixed;
   private final Supplier<String> remoteAddress;
   private volatile Bodies bodies;
@@ -35,8 +38,10 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
   /** The body capture policy of one engine. */
   private record Bodies(Piste engine, BodyCapture.Policy policy) {}
 
-  OperationFilter(OperationPolicy policy, Piste fixed, Supplier<String> remoteAddress) {
+  OperationFilter(OperationPolicy policy, Method method, Piste fixed,
+      Supplier<String> remoteAddress) {
     this.policy = policy;
+    this.viaLocators = new LocatorPolicies(policy, method);
     this.fixed = fixed;
     this.remoteAddress = remoteAddress;
   }
@@ -59,6 +64,12 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     Pipeline pipeline = engine.pipeline();
     if (!pipeline.enabled()) {
       return;
+    }
+    OperationPolicy policy = this.policy;
+    List<Object> matched = request.getUriInfo().getMatchedResources();
+    if (matched.size() > 1) {
+      // reached through sub-resource locators: theirs are required too
+      policy = viaLocators.policy(matched, request.getUriInfo().getPath(false));
     }
     RequestView view;
     if (request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v) {

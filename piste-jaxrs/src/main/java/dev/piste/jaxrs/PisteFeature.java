@@ -83,7 +83,7 @@ public final class PisteFeature implements DynamicFeature, Feature {
     if (method == null || type == null) {
       return;
     }
-    context.register(new OperationFilter(policyOf(type, method), piste, this::remoteAddress),
+    context.register(new OperationFilter(policyOf(type, method), method, piste, this::remoteAddress),
         Priorities.AUTHENTICATION);
     catalog.resource(type);
   }

@@ -11,6 +11,7 @@ import dev.piste.core.internal.Messages;
 import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.ValueType;
+import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.ratelimit.Limit;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.Consumes;
@@ -29,9 +30,11 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,7 +93,7 @@ final class ResourceModelDescriber {
     for (Class<?> resource : sorted) {
       Path path = resource.getAnnotation(Path.class);
       if (path != null) {
-        collect(resource, join(base, path.value()), ops, ids, 0);
+        collect(resource, join(base, path.value()), ops, ids, 0, Set.of());
       }
     }
     List<OperationDescriptor> list = new ArrayList<>(ops.values());
@@ -99,8 +102,15 @@ final class ResourceModelDescriber {
     return api.build();
   }
 
+  /**
+   * The operations of a resource class and, through its sub-resource locators, of the classes they
+   * return.
+   *
+   * @param guard the scopes the locators on the way to this class require, as the feature
+   *     requires them (see {@link LocatorPolicies})
+   */
   private static void collect(Class<?> resource, String classPath,
-      Map<String, OperationDescriptor> ops, Set<String> ids, int depth) {
+      Map<String, OperationDescriptor> ops, Set<String> ids, int depth, Set<String> guard) {
     List<Method> methods = new ArrayList<>(List.of(resource.getMethods()));
     methods.sort(Comparator.comparing(Method::getName)
         .thenComparing(m -> m.getParameterCount()).thenComparing(Method::toGenericString));
@@ -115,7 +125,12 @@ final class ResourceModelDescriber {
       String path = sub != null ? join(classPath, sub.value()) : classPath;
       if (httpMethod == null) {
         if (sub != null && depth < MAX_LOCATOR_DEPTH && m.getReturnType() != Object.class) {
-          collect(m.getReturnType(), path, ops, ids, depth + 1);
+          OperationPolicy locator = PisteFeature.policyOf(resource, m);
+          Set<String> next = new TreeSet<>(guard);
+          if (!locator.publicOperation()) {
+            next.addAll(locator.scopes());
+          }
+          collect(m.getReturnType(), path, ops, ids, depth + 1, next);
         }
         continue;
       }
@@ -128,7 +143,7 @@ final class ResourceModelDescriber {
       for (int n = 2; !ids.add(id); n++) {
         id = resource.getSimpleName() + "." + m.getName() + "_" + n;
       }
-      ops.put(key, operation(resource, m, jm, httpMethod, template, id));
+      ops.put(key, operation(resource, m, jm, httpMethod, template, id, guard));
     }
   }
 
@@ -139,7 +154,7 @@ final class ResourceModelDescriber {
    * @param jm the method carrying its JAX-RS annotations: {@code m}, or one it implements
    */
   private static OperationDescriptor operation(Class<?> resource, Method m, Method jm,
-      String httpMethod, String template, String id) {
+      String httpMethod, String template, String id, Set<String> guard) {
     OperationDescriptor.Builder b = OperationDescriptor.builder(httpMethod, template).operationId(id);
     for (Parameter p : jm.getParameters()) {
       PathParam path = p.getAnnotation(PathParam.class);
@@ -181,10 +196,16 @@ final class ResourceModelDescriber {
     RequiresScopes methodScopes = pm.getAnnotation(RequiresScopes.class);
     boolean isPublic = methodPublic
         || (methodScopes == null && pt.isAnnotationPresent(Public.class));
-    b.publicOperation(isPublic);
     RequiresScopes scopes = methodScopes != null ? methodScopes : pt.getAnnotation(RequiresScopes.class);
+    Set<String> required = new LinkedHashSet<>();
     if (!isPublic && scopes != null) {
-      b.scopes(scopes.value());
+      required.addAll(List.of(scopes.value()));
+    }
+    // the locators on the way require theirs too, and a public method under them is not public
+    required.addAll(guard);
+    b.publicOperation(isPublic && guard.isEmpty());
+    if (!required.isEmpty()) {
+      b.scopes(required.toArray(String[]::new));
     }
     RateLimit limit = pick(pm, pt, RateLimit.class);
     if (limit != null) {

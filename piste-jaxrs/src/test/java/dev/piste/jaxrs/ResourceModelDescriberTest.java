@@ -136,7 +136,8 @@ final class ResourceModelDescriberTest {
     assertThat(delete.deprecated()).isTrue();
     assertThat(delete.scopes()).containsExactly("invoices:write", "invoices:admin");
     OperationDescriptor lines = op(api, "LineResource.list");
-    assertThat(lines.scopes()).isEmpty();
+    // behind the locator InvoiceResource.lines, whose class requires invoices:read
+    assertThat(lines.scopes()).containsExactly("invoices:read");
     assertThat(lines.parameters()).containsExactly(new OperationDescriptor.Parameter("id", In.PATH, true));
     OperationDescriptor status = op(api, "StatusResource.status");
     assertThat(status.isPublic()).isTrue();
@@ -193,6 +194,62 @@ final class ResourceModelDescriberTest {
     assertThat(year.produces()).containsExactly("text/csv");
     assertThat(year.scopes()).containsExactly("reports:read");
     assertThat(year.rateLimits()).containsExactly("2/s");
+  }
+
+  @Path("/v1/admin")
+  @RequiresScopes("admin")
+  public static final class Admin {
+    @Path("users")
+    public Users users() {
+      return new Users();
+    }
+
+    @Path("keys")
+    @RequiresScopes("super")
+    public Users keys() {
+      return new Users();
+    }
+  }
+
+  public static final class Users {
+    @GET
+    public String list() {
+      return "";
+    }
+
+    @GET
+    @Path("count")
+    @Public
+    public String count() {
+      return "";
+    }
+  }
+
+  @Path("/v1/directory")
+  public static final class Directory {
+    @Path("users")
+    public Users users() {
+      return new Users();
+    }
+  }
+
+  @Test
+  void operationsBehindSubResourceLocatorsCarryTheScopesOfTheLocatorsOnTheirWay() {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(Admin.class, Directory.class),
+        PisteConfig.of(Map.of("piste.api.id", "admin", "piste.api.version", "1")));
+    assertThat(at(api, "GET /v1/admin/users").scopes()).containsExactly("admin");
+    assertThat(at(api, "GET /v1/admin/keys").scopes()).containsExactly("super");
+    OperationDescriptor count = at(api, "GET /v1/admin/users/count");
+    assertThat(count.isPublic()).isFalse();
+    assertThat(count.scopes()).containsExactly("admin");
+    assertThat(at(api, "GET /v1/directory/users/count").isPublic()).isTrue();
+    assertThat(at(api, "GET /v1/directory/users").scopes()).isEmpty();
+    assertThat(at(api, "GET /v1/directory/users").isPublic()).isFalse();
+  }
+
+  private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {
+    return api.operations().stream().filter(o -> (o.method() + " " + o.path()).equals(methodAndPath))
+        .findFirst().orElseThrow(() -> new AssertionError(methodAndPath + " not described"));
   }
 
   private static OperationDescriptor op(ApiDescriptor api, String id) {

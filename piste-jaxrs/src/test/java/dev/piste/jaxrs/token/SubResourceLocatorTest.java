@@ -1,0 +1,170 @@
+package dev.piste.jaxrs.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.audit.AuditEvent;
+import dev.piste.core.Piste;
+import dev.piste.core.testing.JettyServer;
+import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.MemoryAuditSink;
+import dev.piste.core.testing.TokenFactory;
+import dev.piste.jaxrs.PisteFeature;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resources reached through sub-resource locators, on real Jersey and Jetty: the scopes of every
+ * locator on the way hold, on top of the sub-resource method's own.
+ */
+final class SubResourceLocatorTest {
+
+  static final TokenFactory F = TokenFactory.using(Clock.systemUTC());
+  static final MemoryAuditSink EVENTS = new MemoryAuditSink();
+  @TempDir static java.nio.file.Path spool;
+  static JwksServer jwks;
+  static Piste piste;
+  static JettyServer server;
+
+  @Path("/v1/admin")
+  @RequiresScopes("admin")
+  public static final class AdminResource {
+    @GET
+    @Produces("text/plain")
+    public String root() {
+      return "admin";
+    }
+
+    @Path("users")
+    public UsersResource users() {
+      return new UsersResource();
+    }
+
+    @Path("keys")
+    @RequiresScopes("super")
+    public UsersResource keys() {
+      return new UsersResource();
+    }
+  }
+
+  /** Reached from both resources, through locators with different requirements. */
+  public static final class UsersResource {
+    @GET
+    @Produces("text/plain")
+    public String list() {
+      return "all users";
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces("text/plain")
+    public String one(@PathParam("id") String id) {
+      return "user " + id;
+    }
+
+    @GET
+    @Path("count")
+    @Public
+    @Produces("text/plain")
+    public String count() {
+      return "3";
+    }
+  }
+
+  @Path("/v1/directory")
+  public static final class DirectoryResource {
+    @Path("users")
+    public UsersResource users() {
+      return new UsersResource();
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    jwks = JwksServer.start().keys(F.rsa());
+    piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+            .property("piste.audit.spool-dir", spool.toString())
+            .property("piste.audit.flush-interval", "10ms").build())
+        .auditSink(EVENTS).build().start();
+    ResourceConfig app = new ResourceConfig(AdminResource.class, DirectoryResource.class)
+        .register(new PisteFeature(piste));
+    server = JettyServer.serving(new ServletContainer(app));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    piste.close();
+    jwks.close();
+  }
+
+  static String bearer(String scopes) {
+    var c = F.claims();
+    c.setClaim("scope", scopes);
+    return "Bearer " + F.sign(c, F.rsa(), "RS256");
+  }
+
+  static int status(String path, String authorization) throws Exception {
+    return authorization == null ? server.get(path).statusCode()
+        : server.get(path, "Authorization", authorization).statusCode();
+  }
+
+  @Test
+  void theLocatorsClassScopesHoldForTheSubResource() throws Exception {
+    String other = bearer("invoices:read");
+    String admin = bearer("admin");
+    assertThat(status("/v1/admin", other)).isEqualTo(403);
+    assertThat(status("/v1/admin/users", other)).isEqualTo(403);
+    assertThat(status("/v1/admin/users/7", other)).isEqualTo(403);
+    assertThat(status("/v1/admin/users", admin)).isEqualTo(200);
+    assertThat(status("/v1/admin/users/7", admin)).isEqualTo(200);
+    assertThat(server.get("/v1/admin/users", "Authorization", other).headers()
+        .firstValue("WWW-Authenticate").orElseThrow()).contains("insufficient_scope")
+        .contains("admin");
+  }
+
+  @Test
+  void theLocatorMethodsOwnScopesOverrideItsClasssAsForAnOperation() throws Exception {
+    assertThat(status("/v1/admin/keys", bearer("admin"))).isEqualTo(403);
+    assertThat(status("/v1/admin/keys/7", bearer("admin"))).isEqualTo(403);
+    assertThat(status("/v1/admin/keys", bearer("super"))).isEqualTo(200);
+    assertThat(status("/v1/admin/keys/7", bearer("super"))).isEqualTo(200);
+  }
+
+  @Test
+  void aPublicMethodIsPublicOnlyWhereNoLocatorOnTheWayRequiresScopes() throws Exception {
+    assertThat(status("/v1/directory/users/count", null)).isEqualTo(200);
+    assertThat(status("/v1/admin/users/count", null)).isEqualTo(401);
+    assertThat(status("/v1/admin/users/count", bearer("invoices:read"))).isEqualTo(403);
+    assertThat(status("/v1/admin/users/count", bearer("admin"))).isEqualTo(200);
+    // the same class through a locator that requires nothing: its own policy
+    assertThat(status("/v1/directory/users", bearer("invoices:read"))).isEqualTo(200);
+    assertThat(status("/v1/directory/users", null)).isEqualTo(401);
+  }
+
+  @Test
+  void theAuditEventCarriesTheWholePathTemplate() throws Exception {
+    server.get("/v1/admin/keys/42", "Authorization", bearer("super"), "X-Request-Id",
+        "locator-1");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    List<AuditEvent> events;
+    while ((events = EVENTS.withRequestId("locator-1")).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).pathTemplate()).isEqualTo("/v1/admin/keys/{id}");
+    assertThat(events.get(0).status()).isEqualTo(200);
+  }
+}
