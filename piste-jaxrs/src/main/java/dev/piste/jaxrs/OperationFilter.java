@@ -132,6 +132,10 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     for (Problem.Header h : ex.responseHeaders()) {
       headers.putSingle(h.name(), h.value());
     }
+    if (Pipeline.reviseDeferred(ex, response.getStatus())) {
+      // a second pass: the response failed to be written and this is what the client gets instead
+      return;
+    }
     Piste engine = engine(request);
     if (bodies(engine).enabled() && request.getProperty(CAPTURE_PROPERTY) instanceof BodyCapture capture) {
       capture.finish(ex);

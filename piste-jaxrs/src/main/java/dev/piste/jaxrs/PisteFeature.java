@@ -85,6 +85,7 @@ public final class PisteFeature implements DynamicFeature, Feature {
     }
     context.register(new OperationFilter(policyOf(type, method), method, piste, this::remoteAddress),
         Priorities.AUTHENTICATION);
+    context.register(WRITE_FAILURES, Priorities.AUTHENTICATION);
     catalog.resource(type);
   }
 
@@ -92,6 +93,8 @@ public final class PisteFeature implements DynamicFeature, Feature {
     HttpServletRequest r = servletRequest;
     return r == null ? null : r.getRemoteAddr();
   }
+
+  private static final WriteFailures WRITE_FAILURES = new WriteFailures();
 
   /** The annotations this feature reads. */
   private static final List<Class<? extends Annotation>> PISTE_ANNOTATIONS =

@@ -108,11 +108,30 @@ final class JaxrsAuditTest {
     }
 
     @GET
+    @Path("unwritable")
+    @Produces("application/json")
+    public Unwritable unwritable() {
+      return new Unwritable();
+    }
+
+    @GET
+    @Path("broken")
+    @Produces("text/plain")
+    public StreamingOutput broken() {
+      return out -> {
+        throw new IllegalStateException("the entity cannot be written");
+      };
+    }
+
+    @GET
     @Path("boom")
     public String boom() {
       throw new IllegalStateException("boom with details that must not be audited");
     }
   }
+
+  /** No message body writer in this application can write it. */
+  public static final class Unwritable {}
 
   @Path("/health")
   @Public
@@ -282,5 +301,26 @@ final class JaxrsAuditTest {
       assertThat(e.durationMicros()).as(id).isGreaterThanOrEqualTo(100_000);
     }
     assertThat(events.size()).as("two warm-up requests and four asynchronous ones").isEqualTo(6);
+  }
+
+  @Test
+  void underTheServletListenerAResponseThatFailsToBeWrittenIsAuditedAsWhatTheClientGets()
+      throws Exception {
+    MemoryAuditSink events = bothWays((server, bearer, suffix) -> {
+      for (String path : new String[] {"unwritable", "broken"}) {
+        assertThat(server.get("/v1/invoices/" + path, "Authorization", bearer,
+            "X-Request-Id", path + suffix).statusCode()).as(path).isEqualTo(500);
+      }
+    });
+    for (String id : new String[] {"unwritable-true", "broken-true"}) {
+      AuditEvent e = events.one(id);
+      assertThat(e.status()).as(id).isEqualTo(500);
+      assertThat(e.outcome()).as(id).isEqualTo("error");
+    }
+    assertThat(events.one("unwritable-true").reason()).isEqualTo("MessageBodyProviderNotFoundException");
+    assertThat(events.one("broken-true").reason()).isEqualTo("IllegalStateException");
+    // without the listener the event is recorded by the response filter, before the entity is
+    // written (see the README): one event each all the same
+    assertThat(events.size()).as("two warm-up requests and four failed writes").isEqualTo(6);
   }
 }

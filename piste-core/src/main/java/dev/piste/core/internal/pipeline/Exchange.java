@@ -150,6 +150,16 @@ public final class Exchange {
     this.responseBytes = responseBytes;
   }
 
+  /** Whether the audit record is waiting for {@link Pipeline#recordDeferred}. */
+  boolean auditDeferred() {
+    return deferredAudit != null;
+  }
+
+  /** The status the container answers instead of the one completed with. */
+  void reviseStatus(int status) {
+    this.status = status;
+  }
+
   void deferAudit(Pipeline pipeline) {
     deferredAudit = pipeline;
   }

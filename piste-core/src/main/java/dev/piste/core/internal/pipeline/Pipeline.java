@@ -161,6 +161,33 @@ public final class Pipeline {
     MDC.remove(MDC_SPAN_ID);
   }
 
+  /**
+   * Writing the response of an exchange whose audit record waits ({@link #completeDeferringAudit})
+   * failed: the event says {@code error}, with the name of the exception as its reason. Nothing
+   * happens once the record is made.
+   */
+  public static void failedWriting(Exchange ex, Throwable error) {
+    if (ex.auditDeferred() && ex.outcome() == Outcome.ALLOWED) {
+      ex.outcome(Outcome.ERROR, error.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * The container answers {@code status} instead of the status an exchange whose audit record waits
+   * was completed with (an exception mapped after a failed write): the event gets it. Returns
+   * whether the record was still waiting.
+   */
+  public static boolean reviseDeferred(Exchange ex, int status) {
+    if (!ex.auditDeferred()) {
+      return false;
+    }
+    ex.reviseStatus(status);
+    if (status >= 500 && ex.outcome() == Outcome.ALLOWED) {
+      ex.outcome(Outcome.ERROR, "status_" + status);
+    }
+    return true;
+  }
+
   /** Records the audit event that {@link #completeDeferringAudit} left waiting, once; never throws. */
   public static void recordDeferred(Exchange ex) {
     Pipeline p = ex.takeDeferredAudit();
