@@ -16,10 +16,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
@@ -50,7 +52,8 @@ public final class OpenApiGenerator {
   private final String tokenUrl;
 
   private OpenApiGenerator(Map<String, String> scopeDescriptions, Path openApiFile, String tokenUrl) {
-    this.scopeDescriptions = Map.copyOf(scopeDescriptions);
+    // sorted: the described scopes no operation uses are listed in this order, the same in every JVM
+    this.scopeDescriptions = Collections.unmodifiableMap(new TreeMap<>(scopeDescriptions));
     this.openApiFile = openApiFile;
     this.tokenUrl = tokenUrl;
   }
