@@ -17,11 +17,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
@@ -44,6 +46,7 @@ public final class OpenApiGenerator {
   public static final String SECURITY_SCHEME = "oauth2";
   private static final String FALLBACK_TOKEN_URL = "https://authorization-server.invalid/token";
   private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
+  private static final Pattern TEMPLATE_EXPRESSION = Pattern.compile("\\{([^}]*)}");
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -242,20 +245,32 @@ public final class OpenApiGenerator {
     return o;
   }
 
-  /** The generated document completed by the provider's: the code wins on enforcement and identity. */
+  /**
+   * The generated document completed by the provider's: the code wins on enforcement and identity.
+   * A file path matches the code's path of the same template shape ({@code /v1/invoices/{invoiceId}}
+   * is the code's {@code /v1/invoices/{id}}): OpenAPI forbids two such paths, and the file's copy
+   * would lack the code's security. Its content is merged under the code's path name, with its path
+   * parameters renamed to the code's.
+   */
   static ObjectNode merge(ObjectNode generated, ObjectNode file) {
     ObjectNode out = generated.deepCopy();
     ObjectNode filePaths = file.path("paths") instanceof ObjectNode p ? p : MAPPER.createObjectNode();
     ObjectNode outPaths = (ObjectNode) out.get("paths");
+    Map<String, String> codePathByShape = new HashMap<>();
+    outPaths.fieldNames().forEachRemaining(path -> codePathByShape.putIfAbsent(shape(path), path));
     for (Map.Entry<String, JsonNode> e : filePaths.properties()) {
       if (!(e.getValue() instanceof ObjectNode fileItem)) {
         continue;
       }
-      ObjectNode outItem = outPaths.get(e.getKey()) instanceof ObjectNode o ? o : null;
-      if (outItem == null) {
+      String codePath = outPaths.has(e.getKey()) ? e.getKey() : codePathByShape.get(shape(e.getKey()));
+      if (codePath == null) {
         outPaths.set(e.getKey(), fileItem.deepCopy());
         continue;
       }
+      if (!codePath.equals(e.getKey())) {
+        fileItem = withPathParametersRenamed(fileItem, e.getKey(), codePath);
+      }
+      ObjectNode outItem = (ObjectNode) outPaths.get(codePath);
       for (Map.Entry<String, JsonNode> op : fileItem.properties()) {
         JsonNode gen = outItem.get(op.getKey());
         if (gen instanceof ObjectNode genOp && op.getValue() instanceof ObjectNode fileOp) {
@@ -270,6 +285,43 @@ public final class OpenApiGenerator {
     rest.remove("openapi");
     fill(out, rest);
     return out;
+  }
+
+  /** The path with each template expression a bare placeholder: {@code /a/{id}} is {@code /a/{}}. */
+  private static String shape(String path) {
+    return TEMPLATE_EXPRESSION.matcher(path).replaceAll("{}");
+  }
+
+  /**
+   * A copy of the file's path item whose inline path parameters (of the item and of each
+   * operation) carry the code's names: the n-th template expression of {@code filePath} is the
+   * n-th of {@code codePath}, as they have the same shape.
+   */
+  private static ObjectNode withPathParametersRenamed(ObjectNode fileItem, String filePath,
+      String codePath) {
+    List<String> from = TEMPLATE_EXPRESSION.matcher(filePath).results().map(r -> r.group(1)).toList();
+    List<String> to = TEMPLATE_EXPRESSION.matcher(codePath).results().map(r -> r.group(1)).toList();
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < from.size(); i++) {
+      names.putIfAbsent(from.get(i), to.get(i));
+    }
+    ObjectNode item = fileItem.deepCopy();
+    renamePathParameters(item.path("parameters"), names);
+    for (JsonNode op : item) {
+      if (op instanceof ObjectNode) {
+        renamePathParameters(op.path("parameters"), names);
+      }
+    }
+    return item;
+  }
+
+  private static void renamePathParameters(JsonNode parameters, Map<String, String> names) {
+    for (JsonNode p : parameters) {
+      if (p instanceof ObjectNode param && "path".equals(param.path("in").asText())
+          && names.containsKey(param.path("name").asText())) {
+        param.put("name", names.get(param.path("name").asText()));
+      }
+    }
   }
 
   private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file) {

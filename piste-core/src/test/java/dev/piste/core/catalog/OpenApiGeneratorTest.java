@@ -182,6 +182,64 @@ final class OpenApiGeneratorTest {
     assertThat(doc.at("/components/schemas/Invoice/type").asText()).isEqualTo("object");
   }
 
+  /**
+   * A file path whose template names differ from the code's ({@code {invoiceId}} for {@code {id}})
+   * is the code's path: it was added beside it, two paths OpenAPI forbids, and its operation,
+   * without the code's security, read as public.
+   */
+  @Test
+  void mergesAFilePathOntoTheCodesPathOfTheSameTemplateShapeWithTheCodesSecurity(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("openapi.json");
+    Files.writeString(file, """
+        {"openapi":"3.1.0","info":{"title":"t","version":"0"},
+         "paths":{
+          "/v1/invoices/{invoiceId}":{
+            "description":"One invoice",
+            "parameters":[{"name":"invoiceId","in":"path","required":true,"description":"Its number",
+                           "schema":{"type":"string"}}],
+            "get":{"summary":"Read one invoice",
+              "parameters":[{"name":"invoiceId","in":"path","required":true,
+                             "schema":{"type":"string","format":"uuid"}},
+                            {"name":"invoiceId","in":"query","schema":{"type":"string"}}],
+              "responses":{"200":{"description":"The invoice"},"404":{"description":"No such invoice"}}},
+            "put":{"summary":"Documented only","responses":{"200":{"description":"Replaced"}}}},
+          "/v1/invoices/{invoiceId}/lines/{line}":{"get":{
+            "parameters":[{"name":"invoiceId","in":"path","required":true,"schema":{"type":"string"}},
+                          {"name":"line","in":"path","required":true,"schema":{"type":"string"}}],
+            "responses":{"200":{"description":"A line"}}}}}}
+        """);
+    String text = OpenApiGenerator.create(config(Map.of("piste.catalog.openapi-file", file.toString())))
+        .generate(invoices());
+    assertThat(OpenApi31Schema.violations(text)).isEmpty();
+    JsonNode paths = JSON.readTree(text).path("paths");
+    List<String> names = new ArrayList<>();
+    paths.fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsExactly("/v1/invoices", "/v1/invoices/{id}", "/v1/status",
+        "/v1/invoices/{invoiceId}/lines/{line}");
+    assertThat(names.stream().map(path -> path.replaceAll("\\{[^}]*}", "{}")))
+        .as("templated paths of one shape").doesNotHaveDuplicates();
+
+    JsonNode item = paths.path("/v1/invoices/{id}");
+    assertThat(item.path("description").asText()).isEqualTo("One invoice");
+    assertThat(item.at("/parameters/0/name").asText()).isEqualTo("id");
+    assertThat(item.at("/parameters/0/description").asText()).isEqualTo("Its number");
+    JsonNode get = item.path("get");
+    assertThat(get.path("summary").asText()).isEqualTo("Read one invoice");
+    assertThat(get.path("operationId").asText()).isEqualTo("InvoiceResource.get");
+    assertThat(get.path("security").toString()).isEqualTo("[{\"oauth2\":[\"invoices:read\"]}]");
+    assertThat(get.at("/responses/404/description").asText()).isEqualTo("No such invoice");
+    assertThat(get.at("/responses/401/$ref").asText()).isEqualTo("#/components/responses/Unauthorized");
+    List<String> parameters = new ArrayList<>();
+    get.path("parameters")
+        .forEach(p -> parameters.add(p.path("in").asText() + " " + p.path("name").asText()));
+    assertThat(parameters).containsExactly("path id", "query invoiceId", "header X-Tenant");
+    assertThat(get.at("/parameters/0/schema/format").asText()).isEqualTo("uuid");
+    assertThat(item.at("/delete/security/0/oauth2").toString())
+        .isEqualTo("[\"invoices:write\",\"invoices:admin\"]");
+    assertThat(item.at("/put/summary").asText()).isEqualTo("Documented only");
+  }
+
   @Test
   void anUnreadableOpenApiFileIsAConfigurationProblemNamingTheKey(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("broken.json");
