@@ -5,6 +5,7 @@ import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import dev.piste.servlet.PisteServletContextListener;
 import dev.piste.core.internal.config.AuditKeys;
+import dev.piste.core.internal.config.CatalogKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.config.TokenKeys;
 import java.io.IOException;
@@ -86,7 +87,9 @@ public final class InvoicesApi implements AutoCloseable {
   /**
    * Completes the configuration read from the sources with embedded defaults for what is missing:
    * a development issuer when neither {@code piste.token.jwks-uri} nor
-   * {@code piste.token.introspection-uri} is set, and demo plans when none is defined.
+   * {@code piste.token.introspection-uri} is set (its token endpoint is then the OpenAPI
+   * document's token URL, unless {@code piste.catalog.openapi-token-url} is set), and demo plans
+   * when none is defined.
    */
   public static Setup embeddedDefaults(PisteConfig.Builder sources) throws IOException {
     PisteConfig given = sources.build();
@@ -103,6 +106,10 @@ public final class InvoicesApi implements AutoCloseable {
       }
       if (given.get(TokenKeys.AUDIENCE) == null) {
         b.property(TokenKeys.AUDIENCE.name(), audience);
+      }
+      // the issuer is a URN, so the OpenAPI document cannot derive the token URL from it
+      if (given.get(CatalogKeys.OPENAPI_TOKEN_URL) == null) {
+        b.property(CatalogKeys.OPENAPI_TOKEN_URL.name(), issuer.tokenUri().toString());
       }
       notes.add("development issuer at " + issuer.tokenUri()
           + " (set piste.token.jwks-uri or piste.token.introspection-uri to use a real one)");

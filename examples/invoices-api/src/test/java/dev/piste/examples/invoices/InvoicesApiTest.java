@@ -2,7 +2,10 @@ package dev.piste.examples.invoices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.CatalogKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,6 +73,28 @@ final class InvoicesApiTest {
     assertThat(setup.devIssuer()).isNotNull();
     assertThat(setup.notes()).anySatisfy(n -> assertThat(n).startsWith("development issuer at"));
     assertThat(api.port()).isPositive();
+  }
+
+  @Test
+  void theOpenApiDocumentNamesTheDevelopmentIssuersTokenEndpoint() throws Exception {
+    HttpResponse<String> r = send("GET", "/openapi.json", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode doc = new ObjectMapper().readTree(r.body());
+    assertThat(doc.at("/components/securitySchemes/oauth2/flows/clientCredentials/tokenUrl").asText())
+        .isEqualTo(setup.devIssuer().tokenUri().toString());
+  }
+
+  @Test
+  void aConfiguredOpenApiTokenUrlIsKeptWithTheDevelopmentIssuer() throws Exception {
+    InvoicesApi.Setup own = InvoicesApi.embeddedDefaults(PisteConfig.defaults().toBuilder()
+        .property("piste.catalog.openapi-token-url", "https://auth.example.com/oauth2/token"));
+    try {
+      assertThat(own.devIssuer()).isNotNull();
+      assertThat(own.config().get(CatalogKeys.OPENAPI_TOKEN_URL))
+          .isEqualTo(URI.create("https://auth.example.com/oauth2/token"));
+    } finally {
+      own.devIssuer().close();
+    }
   }
 
   @Test
