@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.Test;
@@ -57,17 +60,31 @@ final class InvoicesWebXmlAuditTest {
             "X-Request-Id", "r-403").statusCode()).isEqualTo(403);
         assertThat(server.get("/v1/status", "X-Request-Id", "r-status").statusCode())
             .isEqualTo(200);
-        for (int i = 0; i < 20 && limited.isEmpty(); i++) {
-          int status = server.send("POST", "/v1/invoices", "{\"customer\":\"ACME\",\"amountCents\":5}",
-              "Authorization", "Bearer " + token, "Content-Type", "application/json",
-              "X-Request-Id", "r-post-" + i).statusCode();
-          if (status == 429) {
-            limited.add("r-post-" + i);
+        // rounds of ten POSTs at once: one after the other, on a busy machine, they may come
+        // slower than the rule's five a second refill
+        ExecutorService clients = Executors.newFixedThreadPool(10);
+        try {
+          for (int round = 0; round < 5 && limited.isEmpty(); round++) {
+            List<Future<String>> posts = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+              String id = "r-post-" + round + "-" + i;
+              posts.add(clients.submit(() -> server.send("POST", "/v1/invoices",
+                  "{\"customer\":\"ACME\",\"amountCents\":5}", "Authorization", "Bearer " + token,
+                  "Content-Type", "application/json", "X-Request-Id", id).statusCode() == 429
+                  ? id : null));
+            }
+            for (Future<String> post : posts) {
+              if (post.get() != null) {
+                limited.add(post.get());
+              }
+            }
           }
+        } finally {
+          clients.shutdownNow();
         }
       }
     }
-    assertThat(limited).as("the 5/s rule of web.xml answered 429").hasSize(1);
+    assertThat(limited).as("the 5/s rule of web.xml answered 429").isNotEmpty();
     Map<String, List<JsonNode>> byRequest = new HashMap<>();
     for (String line : Files.readAllLines(file)) {
       JsonNode e = JSON.readTree(line);
