@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Verifies opaque tokens by RFC 7662 introspection ({@code piste.token.introspection-uri}), the
  * resource server authenticating with HTTP Basic ({@code piste.token.introspection-client-id} and
  * {@code -secret}). Only {@code "active": true} is accepted; {@code exp}, and {@code iss} and
- * {@code aud} when the engine is configured with them, are checked too. Active answers are cached
+ * {@code aud} when the engine is configured with them, are checked too. An active answer without
+ * an application id ({@code piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM},
+ * as a JWT without one is, and is not cached. Active answers are cached
  * by the token's SHA-256 until min({@code exp}, {@code piste.token.introspection-cache-ttl}),
  * inactive ones for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times
  * out or answers other than 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE}
@@ -189,6 +191,11 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
       return TokenVerification.rejected(TokenFailure.WRONG_AUDIENCE);
     }
     Map<String, Object> claims = StrictJson.toMap(body);
+    // as for a JWT: a caller without an application would escape its plan and quotas
+    String client = Claims.firstString(applicationClaims, claims::get);
+    if (client == null) {
+      return TokenVerification.rejected(TokenFailure.MISSING_CLAIM);
+    }
     Object scopeValue = claims.get(scopeClaim);
     if (scopeValue == null) {
       scopeValue = claims.get("scp");
@@ -197,7 +204,6 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     if (scopes == null) {
       return TokenVerification.rejected(TokenFailure.INVALID_CLAIM);
     }
-    String client = Claims.firstString(applicationClaims, claims::get);
     Object sub = claims.get("sub");
     Object plan = planClaim != null ? claims.get(planClaim) : null;
     Caller caller = Caller.builder()

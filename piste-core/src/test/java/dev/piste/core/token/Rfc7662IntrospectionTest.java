@@ -129,6 +129,21 @@ final class Rfc7662IntrospectionTest {
   }
 
   @Test
+  void anActiveAnswerWithoutAnApplicationIsRefusedAsMissingClaimAndNotCached() {
+    server.answer(TOKEN, "{\"active\":true,\"sub\":\"user-1\",\"scope\":\"invoices:read\","
+        + "\"exp\":" + (now() + 600) + "}");
+    server.answer("empty", "{\"active\":true,\"client_id\":\"\",\"azp\":\"\"}");
+
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
+    assertThat(verifier.verify("empty").failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
+    assertThat(server.requests()).as("nothing cached").isEqualTo(3);
+
+    server.answer(TOKEN, active(now() + 600));
+    assertThat(verifier.verify(TOKEN).caller().applicationId()).isEqualTo("billing-app");
+  }
+
+  @Test
   void activeAnswersAreCachedUntilExpWhenItComesBeforeTheTtl() {
     server.answer(TOKEN, active(now() + 60));
 

@@ -375,6 +375,35 @@ final class Rfc6750TransportTest {
     }
   }
 
+  /** Without an application there is no plan and no quota: refused, whatever verified it. */
+  @Test
+  void anIntrospectedTokenWithoutAnApplicationIsAnsweredLikeAJwtWithoutOne() {
+    var claims = f.claims();
+    claims.unsetClaim("client_id");
+    String jwt = f.sign(claims, f.rsa(), "RS256");
+    try (IntrospectionServer in = IntrospectionServer.start();
+        Piste engine = Piste.create(TokenFactory.config(clock, jwks.uri())
+            .property("piste.token.realm", "invoices")
+            .property("piste.token.introspection-uri", in.uri().toString())
+            .property("piste.ratelimit.plans.free", "100/s")
+            .property("piste.ratelimit.default-plan", "free").build())) {
+      in.answer("opaque-1", "{\"active\":true,\"sub\":\"user-1\",\"scope\":\"invoices:read\"}");
+
+      Result opaque = call(engine, TestRequest.get("/").header("Authorization", "Bearer opaque-1"),
+          READ);
+      Result signed = call(engine, TestRequest.get("/").header("Authorization", "Bearer " + jwt),
+          READ);
+
+      assertThat(opaque.problem().status()).isEqualTo(401);
+      assertThat(opaque.exchange().reason()).isEqualTo("missing_claim");
+      assertThat(opaque.challenge()).isEqualTo("Bearer realm=\"invoices\", error=\"invalid_token\","
+          + " error_description=\"The token lacks a required claim.\"");
+      assertThat(signed.problem().status()).isEqualTo(opaque.problem().status());
+      assertThat(signed.exchange().reason()).isEqualTo(opaque.exchange().reason());
+      assertThat(signed.challenge()).isEqualTo(opaque.challenge());
+    }
+  }
+
   /** The answer to {@code token}, and the introspection calls it made. */
   private record Introspection(Result result, int requests) {}
 
