@@ -36,16 +36,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies opaque tokens by RFC 7662 introspection ({@code piste.token.introspection-uri}), the
  * resource server authenticating with HTTP Basic ({@code piste.token.introspection-client-id} and
- * {@code -secret}). Only {@code "active": true} is accepted; {@code exp}, and {@code iss} and
- * {@code aud} when the engine is configured with them, are checked too. An active answer without
- * an application id ({@code piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM},
- * as a JWT without one is, and is not cached. Active answers are cached
- * by the token's SHA-256 until min({@code exp}, {@code piste.token.introspection-cache-ttl}),
- * inactive ones for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times
- * out or answers other than 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE}
- * (503). A token outside the RFC 6750 {@code b64token} syntax is {@link TokenFailure#MALFORMED}
- * without a call; the syntax is checked after the cache lookup, since a cached token is in it. The
- * client secret and the token are never logged. Thread-safe.
+ * {@code -secret}). Only {@code "active": true} is accepted; {@code exp} and {@code nbf} (with
+ * {@code piste.token.clock-skew}), and {@code iss} and {@code aud} when the engine is configured
+ * with them, are checked too. An active answer without an application id ({@code
+ * piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM}, as a JWT without one is,
+ * and is not cached. Active answers are cached by the token's SHA-256 until min({@code exp}, {@code
+ * piste.token.introspection-cache-ttl}), inactive ones for {@code
+ * piste.token.introspection-negative-ttl}. An endpoint that fails, times out or answers other than
+ * 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE} (503). A token outside
+ * the RFC 6750 {@code b64token} syntax is {@link TokenFailure#MALFORMED} without a call; the syntax
+ * is checked after the cache lookup, since a cached token is in it. The client secret and the token
+ * are never logged. Thread-safe.
  */
 public final class IntrospectionTokenVerifier implements TokenVerifier, AutoCloseable {
 
@@ -168,7 +169,9 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
         return TokenVerification.rejected(TokenFailure.INVALID_CLAIM);
       }
       long expMillis = (long) (exp.doubleValue() * 1000);
-      if (expMillis <= now) {
+      // with the clock skew, as jose4j checks a JWT's exp; cached no longer than exp itself, so
+      // within the skew every request asks again
+      if (expMillis <= now - skewMillis) {
         return TokenVerification.rejected(TokenFailure.EXPIRED);
       }
       until = Math.min(until, expMillis);

@@ -93,9 +93,19 @@ final class Rfc7662IntrospectionTest {
   }
 
   @Test
-  void anActiveAnswerWithAPastExpIsRejected() {
-    server.answer(TOKEN, active(now() - 1));
+  void anActiveAnswerWhoseExpIsPastByTheClockSkewIsRejected() {
+    server.answer(TOKEN, active(now() - 30));
     assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
+  }
+
+  /** As jose4j checks a JWT's exp: piste.token.clock-skew (30 s by default) past it. */
+  @Test
+  void anActiveAnswerJustPastItsExpIsAcceptedWithinTheClockSkewButNotCached() {
+    server.answer(TOKEN, active(now() - 29));
+
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    assertThat(verifier.verify(TOKEN).isVerified()).isTrue();
+    assertThat(server.requests()).as("cached no longer than exp").isEqualTo(2);
   }
 
   @Test
@@ -153,8 +163,12 @@ final class Rfc7662IntrospectionTest {
     assertThat(server.requests()).isEqualTo(1);
 
     clock.advance(Duration.ofSeconds(2));
-    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
+    assertThat(verifier.verify(TOKEN).isVerified()).as("within the clock skew").isTrue();
     assertThat(server.requests()).isEqualTo(2);
+
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
+    assertThat(server.requests()).isEqualTo(3);
   }
 
   @Test
