@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses a JWK set (or one JWK, or a PEM public key) into the public keys it may use: {@code oct}
- * keys and keys with private members are dropped with a warning, keys whose {@code use} is not
- * {@code sig} are dropped, and a set with two keys of the same {@code kid} is refused whole
- * (Wycheproof {@code DuplicateKid}).
+ * keys, keys with private members, keys whose {@code use} is not {@code sig} and RSA keys under
+ * 2048 bits are dropped with a {@code SECURITY:} warning, and a set with two keys of the same {@code
+ * kid} is refused whole (Wycheproof {@code DuplicateKid}).
  */
 public final class JwkSets {
   private JwkSets() {}
@@ -80,6 +80,9 @@ public final class JwkSets {
         continue;
       }
       if (n.has("use") && !"sig".equals(n.get("use").asText())) {
+        // the value itself is not logged: it is the endpoint's text, of any length
+        LOG.warn("SECURITY: JWK #{} from {} dropped: its use is not sig (RFC 7517 4.2)", index,
+            origin);
         continue;
       }
       try {
