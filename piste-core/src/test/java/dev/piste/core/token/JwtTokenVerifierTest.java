@@ -67,6 +67,9 @@ final class JwtTokenVerifierTest {
 
   @Test
   void aRepeatedTokenIsServedFromTheCacheByItsHash() {
+    // the first verification, made before any key set was known, is not kept
+    assertThat(verifier.verify(f.valid()).isVerified()).isTrue();
+    assertThat(verifier.cachedTokens()).isZero();
     String token = f.valid();
     assertThat(verifier.verify(token).isVerified()).isTrue();
     assertThat(verifier.cachedTokens()).isEqualTo(1);
@@ -102,6 +105,36 @@ final class JwtTokenVerifierTest {
     verifier.verify(f.sign(f.claims(), f.rsa2(), "RS256"));
     Poll.until(() -> jwks.requests() == 2);
     Poll.until(() -> verifier.verify(longLived).failure() == TokenFailure.UNKNOWN_KEY);
+  }
+
+  /**
+   * Past jwks-max-staleness (6 h) after the set's expiry (1 h), a new token is 503 for want of
+   * keys: so is a token verified before the endpoint went down, which the cache kept.
+   */
+  @Test
+  void aCachedTokenIsNoLongerAcceptedOnceItsKeySetIsPastTheStalenessBound() {
+    var claims = f.claims();
+    claims.setExpirationTime(NumericDate.fromSeconds(clock.millis() / 1000 + 8 * 3600));
+    String token = f.sign(claims, f.rsa(), "RS256");
+    assertThat(verifier.verify(token).isVerified()).isTrue();
+    jwks.status(500);
+
+    clock.advance(Duration.ofHours(7).minusSeconds(1));
+    assertThat(verifier.verify(token).isVerified()).as("stale keys serve within the bound").isTrue();
+    Poll.until(() -> jwks.requests() == 2);
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(verifier.verify(f.valid()).failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+    assertThat(verifier.verify(token).failure()).as("not from the cache")
+        .isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+
+    jwks.status(200);
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(verifier.verify(token).isVerified()).as("the endpoint is back").isTrue();
+    int requests = jwks.requests();
+    assertThat(verifier.verify(token).isVerified()).isTrue();
+    assertThat(verifier.cachedTokens()).isEqualTo(1);
+    assertThat(jwks.requests()).isEqualTo(requests);
   }
 
   @Test

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       to [min, max];
  *   <li>once keys are known, no request waits on a refresh: an expired set keeps serving while one
  *       background refresh runs, and keeps serving through failures for at most {@code
- *       maxStaleness} past its expiry;
+ *       maxStaleness} past its expiry, and tokens verified against it stay in the verified-token
+ *       cache no longer than that ({@link #generation()});
  *   <li>an unknown {@code kid} triggers at most one refresh per {@code refreshMinInterval}, single
  *       flight, however many such tokens arrive;
  *   <li>no key can be had because the endpoint fails: {@link TokenFailure#KEYS_UNAVAILABLE} (503).
@@ -91,13 +92,25 @@ public final class JwksKeySource implements KeySource {
     this.failureBackoff = Math.min(this.refreshMinInterval, 5_000);
   }
 
+  /**
+   * The current set's generation; {@link KeySource#UNUSABLE} past its expiry plus the staleness
+   * bound, so that tokens verified against it are no longer served from the cache once new ones
+   * are refused for want of keys.
+   */
   @Override
   public long generation() {
     KeySet ks = current;
-    if (ks != null && clock.millis() >= ks.expiresAt) {
-      refreshInBackground(clock.millis());
+    if (ks == null) {
+      return UNUSABLE;
     }
-    return ks == null ? -1 : ks.generation;
+    long now = clock.millis();
+    if (now >= ks.expiresAt) {
+      if (now >= ks.expiresAt + maxStaleness) {
+        return UNUSABLE;
+      }
+      refreshInBackground(now);
+    }
+    return ks.generation;
   }
 
   @Override

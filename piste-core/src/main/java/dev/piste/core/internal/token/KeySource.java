@@ -9,7 +9,16 @@ public interface KeySource extends AutoCloseable {
   /** The key for this header, or the reason there is none ({@code UNKNOWN_KEY}, {@code KEYS_UNAVAILABLE}). */
   Lookup lookup(String kid, String alg);
 
-  /** Changes whenever the key set changes; cached verifications of an older generation are ignored. */
+  /**
+   * A generation under which nothing is cached, so no cached verification matches it: there are no
+   * keys yet, or they are past the time they may serve.
+   */
+  long UNUSABLE = -1;
+
+  /**
+   * Changes whenever the key set changes; cached verifications of an older generation are ignored.
+   * {@link #UNUSABLE} while there is no set that may serve.
+   */
   long generation();
 
   @Override
