@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,8 +16,8 @@ import org.jose4j.jwk.JsonWebKey;
 
 /**
  * A real JWKS endpoint on 127.0.0.1 (JDK HttpServer): serves a key set at {@code /jwks}, counts the
- * requests it receives, and can rotate keys, fail with a status, be slow, redirect, or serve any body
- * with any headers. Stops on {@link #close()}.
+ * requests it receives, and can rotate keys, fail with a status, be slow, hold requests until
+ * released, redirect, or serve any body with any headers. Stops on {@link #close()}.
  */
 public final class JwksServer implements AutoCloseable {
 
@@ -34,6 +35,7 @@ public final class JwksServer implements AutoCloseable {
   private volatile String cacheControl;
   private volatile String location;
   private volatile boolean chunked;
+  private volatile CountDownLatch gate;
 
   private JwksServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -41,6 +43,10 @@ public final class JwksServer implements AutoCloseable {
     server.createContext("/jwks", exchange -> {
       requests.incrementAndGet();
       try (exchange) {
+        CountDownLatch held = gate;
+        if (held != null) {
+          held.await();
+        }
         long delay = delayMillis;
         if (delay > 0) {
           Thread.sleep(delay);
@@ -116,6 +122,22 @@ public final class JwksServer implements AutoCloseable {
     return this;
   }
 
+  /** Holds every request from now on until {@link #release()}: a fetch stays under way meanwhile. */
+  public JwksServer hold() {
+    gate = new CountDownLatch(1);
+    return this;
+  }
+
+  /** Answers the held requests and holds no more. */
+  public JwksServer release() {
+    CountDownLatch held = gate;
+    gate = null;
+    if (held != null) {
+      held.countDown();
+    }
+    return this;
+  }
+
   /** Answers 302 to this location. */
   public JwksServer redirectTo(URI target) {
     this.location = target.toString();
@@ -136,6 +158,7 @@ public final class JwksServer implements AutoCloseable {
   @Override
   public void close() {
     delayMillis = 0;
+    release();
     server.stop(0);
     executor.shutdownNow();
   }

@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  *       maxStaleness} past its expiry, and tokens verified against it stay in the verified-token
  *       cache no longer than that ({@link #generation()});
  *   <li>an unknown {@code kid} triggers at most one refresh per {@code refreshMinInterval}, single
- *       flight, however many such tokens arrive;
+ *       flight, however many such tokens arrive, and only the request that triggers it waits;
+ *       within the interval an unknown {@code kid} is {@link TokenFailure#UNKNOWN_KEY} (401) only
+ *       when the keys are the outcome of the latest refresh, and {@link
+ *       TokenFailure#KEYS_UNAVAILABLE} (503) while a refresh is under way or after one failed:
+ *       whether its key exists cannot be known;
  *   <li>no key can be had because the endpoint fails: {@link TokenFailure#KEYS_UNAVAILABLE} (503).
  * </ul>
  */
@@ -70,10 +74,18 @@ public final class JwksKeySource implements KeySource {
   private final long refreshMinInterval;
   private final long maxStaleness;
   private final long failureBackoff;
+  /**
+   * A refresh claimed for an unknown kid (or for want of keys): when, and its outcome, which exists
+   * from the claim on, so that no request sees the claim without seeing that it is under way.
+   */
+  private record Claim(long at, CompletableFuture<KeySet> outcome) {}
+
   private volatile KeySet current;
   private final AtomicReference<CompletableFuture<KeySet>> inflight = new AtomicReference<>();
-  private final AtomicLong lastRefreshStart = new AtomicLong(Long.MIN_VALUE / 2);
+  private final AtomicReference<Claim> lastClaim = new AtomicReference<>(
+      new Claim(Long.MIN_VALUE / 2, CompletableFuture.completedFuture(null)));
   private volatile long lastFailure = Long.MIN_VALUE / 2;
+  private volatile boolean lastRefreshFailed;
   private final AtomicLong generations = new AtomicLong();
 
   public JwksKeySource(URI uri, Clock clock, Duration timeout, long maxBytes, Duration cacheMin,
@@ -133,16 +145,27 @@ public final class JwksKeySource implements KeySource {
       return Lookup.failed(TokenFailure.UNKNOWN_KEY);
     }
     // unknown kid: at most one refresh per interval, and only the request that claims it waits
-    long last = lastRefreshStart.get();
-    if (now - last < refreshMinInterval || !lastRefreshStart.compareAndSet(last, now)) {
-      return Lookup.failed(TokenFailure.UNKNOWN_KEY);
+    Claim last = lastClaim.get();
+    if (now - last.at() >= refreshMinInterval) {
+      Claim mine = new Claim(now, new CompletableFuture<>());
+      if (lastClaim.compareAndSet(last, mine)) {
+        KeySet fresh = await(refresh(mine));
+        if (fresh == null) {
+          // the endpoint is down: whether the key exists cannot be known (503, not 401)
+          return Lookup.failed(TokenFailure.KEYS_UNAVAILABLE);
+        }
+        k = JwkSets.select(fresh.keys, kid, alg);
+        return k != null ? Lookup.of(k.getKey()) : Lookup.failed(TokenFailure.UNKNOWN_KEY);
+      }
+      last = lastClaim.get();
     }
-    KeySet fresh = await(startRefresh());
-    if (fresh == null) {
-      // the endpoint is down: whether the key exists cannot be known (503, not 401)
+    // within the interval: unknown only to keys that are the outcome of the latest refresh; while
+    // one is under way, or after one failed, it cannot be known (503, not 401)
+    if (!last.outcome().isDone() || inflight.get() != null || lastRefreshFailed) {
       return Lookup.failed(TokenFailure.KEYS_UNAVAILABLE);
     }
-    k = JwkSets.select(fresh.keys, kid, alg);
+    KeySet latest = current;
+    k = latest != ks ? JwkSets.select(latest.keys, kid, alg) : null;
     return k != null ? Lookup.of(k.getKey()) : Lookup.failed(TokenFailure.UNKNOWN_KEY);
   }
 
@@ -153,8 +176,9 @@ public final class JwksKeySource implements KeySource {
       if (now - lastFailure < failureBackoff) {
         return null;
       }
-      lastRefreshStart.set(now);
-      f = startRefresh();
+      Claim mine = new Claim(now, new CompletableFuture<>());
+      lastClaim.set(mine);
+      f = refresh(mine);
     }
     KeySet ks = await(f);
     return ks != null && now < ks.expiresAt + maxStaleness ? ks : null;
@@ -164,6 +188,18 @@ public final class JwksKeySource implements KeySource {
     if (inflight.get() == null && now - lastFailure >= failureBackoff) {
       startRefresh();
     }
+  }
+
+  /** Starts or joins a refresh on behalf of this claim, whose outcome becomes the refresh's. */
+  private CompletableFuture<KeySet> refresh(Claim claim) {
+    startRefresh().whenComplete((ks, error) -> {
+      if (error != null) {
+        claim.outcome().completeExceptionally(error);
+      } else {
+        claim.outcome().complete(ks);
+      }
+    });
+    return claim.outcome();
   }
 
   private KeySet await(CompletableFuture<KeySet> f) {
@@ -186,6 +222,7 @@ public final class JwksKeySource implements KeySource {
     fetch(true).whenComplete((ks, error) -> {
       if (error != null) {
         lastFailure = clock.millis();
+        lastRefreshFailed = true;
         KeySet old = current;
         LOG.warn("JWKS refresh from {} failed ({}); {}", uri, describe(error),
             old != null ? "the previous keys keep serving within the staleness bound"
@@ -194,6 +231,7 @@ public final class JwksKeySource implements KeySource {
         mine.completeExceptionally(error);
       } else {
         current = ks;
+        lastRefreshFailed = false;
         inflight.set(null);
         mine.complete(ks);
       }

@@ -12,7 +12,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,28 +61,33 @@ final class JwksKeySourceTest {
     assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
     assertThat(server.requests()).isEqualTo(1);
 
-    flood(s, 400);
+    assertThat(flood(s, 400)).containsOnly(TokenFailure.UNKNOWN_KEY);
     assertThat(server.requests()).as("within the interval of the first fetch").isEqualTo(1);
 
     clock.advance(Duration.ofSeconds(30));
-    flood(s, 400);
+    // those arriving while the refresh runs cannot be told unknown yet (503)
+    assertThat(flood(s, 400)).isSubsetOf(TokenFailure.UNKNOWN_KEY, TokenFailure.KEYS_UNAVAILABLE);
     assertThat(server.requests()).as("one refresh for the next interval").isEqualTo(2);
 
     clock.advance(Duration.ofSeconds(29));
-    flood(s, 400);
+    assertThat(flood(s, 400)).containsOnly(TokenFailure.UNKNOWN_KEY);
     assertThat(server.requests()).isEqualTo(2);
   }
 
-  private static void flood(JwksKeySource s, int tokens) throws Exception {
+  /** The failures of as many lookups of random kids, from 8 threads; none may find a key. */
+  private static Set<TokenFailure> flood(JwksKeySource s, int tokens) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<KeySource.Lookup>> results = new ArrayList<>();
       for (int i = 0; i < tokens; i++) {
         results.add(pool.submit(() -> s.lookup(UUID.randomUUID().toString(), "RS256")));
       }
+      Set<TokenFailure> failures = EnumSet.noneOf(TokenFailure.class);
       for (Future<KeySource.Lookup> r : results) {
-        assertThat(r.get().failure()).isEqualTo(TokenFailure.UNKNOWN_KEY);
+        assertThat(r.get().key()).isNull();
+        failures.add(r.get().failure());
       }
+      return failures;
     } finally {
       pool.shutdownNow();
     }
@@ -141,6 +148,54 @@ final class JwksKeySourceTest {
 
     assertThat(s.lookup("rsa-2", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
     assertThat(s.lookup("rsa-1", "RS256").key()).as("the known key still serves").isNotNull();
+  }
+
+  @Test
+  void anUnknownKidWhileARefreshIsUnderWayIsUnavailableNotInvalid() throws Exception {
+    JwksKeySource s = source();
+    assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
+    server.keys(f.rsa(), f.rsa2()).hold();
+    clock.advance(Duration.ofSeconds(30));
+
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<KeySource.Lookup> claimer = pool.submit(() -> s.lookup("rsa-2", "RS256"));
+      Poll.until(() -> server.requests() == 2);
+
+      assertThat(s.lookup("rsa-2", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+      assertThat(s.lookup("rsa-3", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+      assertThat(s.lookup("rsa-1", "RS256").key()).as("a known key serves meanwhile").isNotNull();
+      server.release();
+      assertThat(claimer.get().key()).as("the request that claimed the refresh waited for it")
+          .isEqualTo(f.rsa2().getPublicKey());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(s.lookup("rsa-2", "RS256").key()).isEqualTo(f.rsa2().getPublicKey());
+    assertThat(s.lookup("rsa-3", "RS256").failure()).as("missing from keys fetched successfully")
+        .isEqualTo(TokenFailure.UNKNOWN_KEY);
+    assertThat(server.requests()).isEqualTo(2);
+  }
+
+  @Test
+  void anUnknownKidAfterAFailedRefreshIsUnavailableUntilTheNextRefresh() {
+    JwksKeySource s = source();
+    assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
+    server.status(500);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(s.lookup("rsa-2", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+
+    server.keys(f.rsa(), f.rsa2());
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(s.lookup("rsa-2", "RS256").failure()).as("within the interval of the failed refresh")
+        .isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+    assertThat(s.lookup("rsa-3", "RS256").failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+    assertThat(server.requests()).isEqualTo(2);
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(s.lookup("rsa-2", "RS256").key()).isEqualTo(f.rsa2().getPublicKey());
+    assertThat(s.lookup("rsa-3", "RS256").failure()).isEqualTo(TokenFailure.UNKNOWN_KEY);
+    assertThat(server.requests()).isEqualTo(3);
   }
 
   @Test
