@@ -85,6 +85,33 @@ final class PostgresRateLimitTest {
   }
 
   @Test
+  void usesATableTheDbaCreatedWithAUserHoldingOnlyTheDataPrivileges() throws Exception {
+    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE dba_buckets (id VARCHAR(512) PRIMARY KEY, state BYTEA,"
+          + " expires_at BIGINT)");
+      s.execute("CREATE ROLE piste_app LOGIN");
+      s.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+      s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON dba_buckets TO piste_app");
+    }
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    Map<String, String> cfg = config("dba_buckets", "piste.ratelimit.plans.d", "2/day",
+        "piste.ratelimit.default-plan", "d");
+    cfg.put("piste.ratelimit.jdbc.user", "piste_app");
+    try (TestEngine e = new TestEngine(cfg, clock)) {
+      assertThat(e.call("dba-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("dba-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.call("dba-app", null, operation("list")).status()).isEqualTo(429);
+      assertThat(e.stage().fallbackDecisions()).isZero();
+      assertThat(e.stage().storeDown()).isFalse();
+    }
+    try (Connection c = pg.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM dba_buckets")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseFailsOpenOnTheLocalFallback() {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.f", "2/day",

@@ -7,6 +7,8 @@ import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -21,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Bucket4j distributed buckets in PostgreSQL ({@code SELECT ... FOR UPDATE} on one row per bucket).
  * JDBC blocks, so calls run on a small pool of store threads and the request thread waits at most
- * the store timeout. The table is created on demand:
+ * the store timeout. The table is created on demand, unless it exists (then the user needs no
+ * {@code CREATE} privilege):
  *
  * <pre>{@code
  * CREATE TABLE IF NOT EXISTS piste_buckets (
@@ -107,12 +110,19 @@ final class PostgresStore implements BucketStore {
       if (tableReady) {
         return;
       }
-      // two instances creating the table at once can collide in the catalog (23505, 42P07):
-      // the table then exists, which the second attempt sees
+      // CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table exists, which
+      // a user holding only SELECT, INSERT, UPDATE, DELETE on a table its DBA created lacks
+      // (42501): look the table up first, create it only when missing. Two instances creating it
+      // at once can collide in the catalog (23505, 42P07): the table then exists, which the second
+      // attempt sees
       for (int attempt = 1; ; attempt++) {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection()) {
           c.setAutoCommit(true);
-          s.execute(ddl(table));
+          if (!exists(c, table)) {
+            try (Statement s = c.createStatement()) {
+              s.execute(ddl(table));
+            }
+          }
           break;
         } catch (SQLException e) {
           if (attempt == 2) {
@@ -121,6 +131,19 @@ final class PostgresStore implements BucketStore {
         }
       }
       tableReady = true;
+    }
+  }
+
+  /**
+   * Whether the table exists in the search path, as the unquoted name in the DDL and in Bucket4j's
+   * statements resolves; a lookup that needs no privilege on the schema.
+   */
+  static boolean exists(Connection c, String table) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      s.setString(1, table);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
     }
   }
 
