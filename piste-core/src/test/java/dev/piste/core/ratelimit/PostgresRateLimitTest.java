@@ -112,6 +112,23 @@ final class PostgresRateLimitTest {
   }
 
   @Test
+  void aPlanChangedBetweenTwoRunsIsEnforcedWithItsNewLimits() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine before = new TestEngine(config("piste_buckets", "piste.ratelimit.plans.p",
+        "1/day", "piste.ratelimit.default-plan", "p"), clock)) {
+      assertThat(before.call("resized-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(before.call("resized-app", null, operation("list")).status()).isEqualTo(429);
+    }
+    try (TestEngine after = new TestEngine(config("piste_buckets", "piste.ratelimit.plans.p",
+        "3/day", "piste.ratelimit.default-plan", "p"), clock)) {
+      TestEngine.Result r = after.call("resized-app", null, operation("list"));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("RateLimit")).startsWith("\"p-day\";r=2;");
+      assertThat(after.stage().fallbackDecisions()).isZero();
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseFailsOpenOnTheLocalFallback() {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.f", "2/day",

@@ -122,6 +122,39 @@ final class RedisRateLimitTest {
     }
   }
 
+  @Test
+  void aPlanChangedBetweenTwoRunsIsEnforcedWithItsNewLimits() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine before = new TestEngine(config("piste.ratelimit.plans.p", "2/day",
+        "piste.ratelimit.default-plan", "p", "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(before.call("resized-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(before.call("resized-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(before.call("resized-app", null, operation("list")).status()).isEqualTo(429);
+    }
+    try (TestEngine after = new TestEngine(config("piste.ratelimit.plans.p", "5/day",
+        "piste.ratelimit.default-plan", "p", "piste.ratelimit.store-timeout", "5s"), clock)) {
+      TestEngine.Result r = after.call("resized-app", null, operation("list"));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("RateLimit-Policy")).startsWith("\"p-day\";q=5;");
+      assertThat(r.header("RateLimit")).startsWith("\"p-day\";r=4;");
+    }
+  }
+
+  @Test
+  void anAnonymousLimitChangedBetweenTwoRunsIsEnforcedWithItsNewLimits() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine before = new TestEngine(config("piste.ratelimit.anonymous", "1/h",
+        "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(before.call("anon-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(before.call("anon-app", null, operation("list")).status()).isEqualTo(429);
+    }
+    try (TestEngine after = new TestEngine(config("piste.ratelimit.anonymous", "3/h",
+        "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(after.call("anon-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(after.stage().fallbackDecisions()).isZero();
+    }
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

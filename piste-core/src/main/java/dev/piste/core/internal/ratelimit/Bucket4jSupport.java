@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the Redis and PostgreSQL stores share: one Bucket4j bucket per key holds every limit of the
- * set. Smooth limits refill greedily; a quota's bucket key carries its calendar period
+ * set, and the key carries the limits. Smooth limits refill greedily; a quota's bucket key carries
+ * its calendar period
  * ({@code |d20418}, {@code |m24310}), so a new day or month starts a new bucket whatever the month's
  * length, and the old one expires.
  */
@@ -80,19 +81,24 @@ final class Bucket4jSupport {
     return b.build();
   }
 
-  /** The bucket key: {@code piste:<api id>:} + the key + one calendar stamp per quota. */
+  /**
+   * The bucket key: {@code piste:<api id>:} + the limits' spec + {@code |} + the key + one calendar
+   * stamp per quota ({@code piste:invoices:5/s;10000/day|p|free|billing-app|d20578}). Bucket4j reads
+   * a bucket's configuration only when it creates the bucket, so the limits are part of the key:
+   * changed limits (a plan edited between two runs) are a new bucket, never the old limits
+   * enforced under the new headers.
+   */
   String stampedKey(String key, LimitSet limits, long now) {
-    StringBuilder sb = null;
+    String spec = limits.spec();
+    StringBuilder sb = new StringBuilder(prefix.length() + spec.length() + key.length() + 24)
+        .append(prefix).append(spec).append('|').append(key);
     for (Limit l : limits.limits()) {
       if (l.unit().calendar()) {
-        if (sb == null) {
-          sb = new StringBuilder(key.length() + 40).append(prefix).append(key);
-        }
         sb.append(l.unit() == Limit.Unit.DAY ? "|d" : "|m")
             .append(calendar.current(l.unit(), now).index());
       }
     }
-    return sb == null ? prefix.concat(key) : sb.toString();
+    return sb.toString();
   }
 
   /** The verdict of a Bucket4j answer; a quota that rejected waits until its period ends. */

@@ -174,8 +174,8 @@ public final class RateLimitStage implements RateLimiter {
       LimitSet ls = operationLimits.computeIfAbsent(ol, o -> limitSets.computeIfAbsent(o.limits(),
           l -> new LimitSet("operation", l)));
       String key = key(ol.per(), caller, ex);
-      String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().operationId() + "|") + ls.spec()
-          + "|" + key;
+      // the shared stores add the limits' spec to the key; the memory store keeps a map per set
+      String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().operationId() + "|") + key;
       Verdict v = consume(bucket, ls, ol.cost(), now);
       if (v == null) {
         return unavailable(ex);
