@@ -129,6 +129,22 @@ final class PostgresRateLimitTest {
   }
 
   @Test
+  void aCallerWithAKeyLongerThanTheIdColumnKeepsOneBucketAndTheStoreStaysUp() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    String longApp = "app-" + "x".repeat(600);
+    try (TestEngine e = new TestEngine(config("piste_buckets", "piste.ratelimit.plans.l", "3/day",
+        "piste.ratelimit.default-plan", "l"), clock)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(e.call(longApp, null, operation("list")).status()).isEqualTo(200);
+      }
+      assertThat(e.call(longApp, null, operation("list")).status()).isEqualTo(429);
+      assertThat(e.call("short-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.stage().fallbackDecisions()).isZero();
+      assertThat(e.stage().storeDown()).isFalse();
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseFailsOpenOnTheLocalFallback() {
     TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
     Map<String, String> cfg = config("piste_buckets", "piste.ratelimit.plans.f", "2/day",

@@ -7,9 +7,13 @@ import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * length, and the old one expires.
  */
 final class Bucket4jSupport {
+
+  /**
+   * The longest key handed to a store; longer keys are replaced by a digest. Far below the
+   * {@code VARCHAR(512)} of the PostgreSQL table, whose DBA may have made it shorter still.
+   */
+  static final int MAX_KEY_LENGTH = 255;
 
   /** Buckets expire once full again, and at the latest after this long without a write. */
   static final Duration MAX_TTL = Duration.ofDays(32);
@@ -86,7 +96,8 @@ final class Bucket4jSupport {
    * stamp per quota ({@code piste:invoices:5/s;10000/day|p|free|billing-app|d20578}). Bucket4j reads
    * a bucket's configuration only when it creates the bucket, so the limits are part of the key:
    * changed limits (a plan edited between two runs) are a new bucket, never the old limits
-   * enforced under the new headers.
+   * enforced under the new headers. A key longer than {@link #MAX_KEY_LENGTH} is replaced by its
+   * digest.
    */
   String stampedKey(String key, LimitSet limits, long now) {
     String spec = limits.spec();
@@ -98,7 +109,26 @@ final class Bucket4jSupport {
             .append(calendar.current(l.unit(), now).index());
       }
     }
-    return sb.toString();
+    return sb.length() <= MAX_KEY_LENGTH ? sb.toString() : digest(sb);
+  }
+
+  /**
+   * A key too long for the store ({@code id VARCHAR(512)}: an application id, subject or custom key
+   * of hundreds of characters): the prefix and {@code #} + the SHA-256 of the whole key in
+   * base64url, the same for every call of one caller and period. Readable keys never start with
+   * {@code #} after the prefix (a spec starts with a digit).
+   */
+  private String digest(CharSequence key) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+    byte[] d = sha256.digest(key.toString().getBytes(StandardCharsets.UTF_8));
+    // a prefix too long to keep (an API id of hundreds of characters) is inside the digest anyway
+    String p = prefix.length() <= MAX_KEY_LENGTH - 44 ? prefix : "piste:";
+    return p + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(d);
   }
 
   /** The verdict of a Bucket4j answer; a quota that rejected waits until its period ends. */

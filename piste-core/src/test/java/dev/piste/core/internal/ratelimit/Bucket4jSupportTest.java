@@ -25,4 +25,17 @@ final class Bucket4jSupportTest {
     assertThat(support.stampedKey("p|gold|billing-app", after, NOW))
         .isEqualTo("piste:invoices:100/sb400|p|gold|billing-app");
   }
+
+  @Test
+  void aKeyTooLongForTheTableIsReplacedByItsDigestTheSameForEveryCall() {
+    LimitSet plan = new LimitSet("free", ValueType.parseLimits("5/s; 10000/day"));
+    String longApp = "p|free|" + "a".repeat(600);
+
+    String key = support.stampedKey(longApp, plan, NOW);
+    assertThat(key).hasSizeLessThanOrEqualTo(Bucket4jSupport.MAX_KEY_LENGTH)
+        .startsWith("piste:invoices:#").isEqualTo(support.stampedKey(longApp, plan, NOW))
+        .isNotEqualTo(support.stampedKey(longApp + "b", plan, NOW));
+    String readable = "p|free|" + "a".repeat(200);
+    assertThat(support.stampedKey(readable, plan, NOW)).contains(readable);
+  }
 }
