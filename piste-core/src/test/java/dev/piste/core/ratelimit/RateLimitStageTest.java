@@ -7,6 +7,7 @@ import dev.piste.Outcome;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
+import dev.piste.core.internal.pipeline.PathRules;
 import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.TestRequest;
 import dev.piste.ratelimit.PlanResolver;
@@ -249,5 +250,41 @@ final class RateLimitStageTest {
       assertThat(r.header("RateLimit")).isNull();
       assertThat(r.exchange().rateLimitRemaining()).isEqualTo(-1);
     }
+  }
+
+  @Test
+  void aServletLimitRuleIsOneBucketForEveryMethodItMatches() {
+    PathRules rules = PathRules.compile(List.of(), null, "* /v1/* 2/day", List.of(), "public",
+        "scopes", "limits", "audit");
+    try (TestEngine e = new TestEngine(Map.of(), clock)) {
+      assertThat(e.call(request("GET", "/v1/invoices/1"), rules.policyFor("GET", "/v1/invoices/1"))
+          .status()).isEqualTo(200);
+      assertThat(e.call(request("HEAD", "/v1/invoices/1"), rules.policyFor("HEAD", "/v1/invoices/1"))
+          .status()).isEqualTo(200);
+      TestEngine.Result third = e.call(request("POST", "/v1/orders"),
+          rules.policyFor("POST", "/v1/orders"));
+      assertThat(third.status()).isEqualTo(429);
+      assertThat(third.exchange().reason()).isEqualTo("operation_limit");
+    }
+  }
+
+  @Test
+  void twoOperationsOfOneNameOnTwoPathTemplatesHaveABucketEach() {
+    List<OperationLimit> oncePerDay = List.of(
+        new OperationLimit(ValueType.parseLimits("1/day"), "application", 1, false));
+    OperationPolicy list = new OperationPolicy("InvoiceResource.get", "/v1/invoices", false,
+        java.util.Set.of(), oncePerDay, true);
+    OperationPolicy one = new OperationPolicy("InvoiceResource.get", "/v1/invoices/{id}", false,
+        java.util.Set.of(), oncePerDay, true);
+    try (TestEngine e = new TestEngine(Map.of(), clock)) {
+      assertThat(e.call("app-1", null, list).status()).isEqualTo(200);
+      assertThat(e.call("app-1", null, one).status()).isEqualTo(200);
+      assertThat(e.call("app-1", null, list).status()).isEqualTo(429);
+      assertThat(e.call("app-1", null, one).status()).isEqualTo(429);
+    }
+  }
+
+  private static TestRequest request(String method, String path) {
+    return TestRequest.of(method, path).remoteAddress("192.0.2.10").header("X-Test-App", "app-1");
   }
 }

@@ -90,6 +90,22 @@ final class RateLimitServletTest {
   }
 
   @Test
+  void aLimitRuleIsOneBucketWhateverTheMethodOrTheScopeRuleOfTheRequest() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    String bearer = "Bearer " + tokens.hs256(tokens.claims());
+    try (JettyServer server = server("piste.ratelimit.rules", "* /v1/* 2/m",
+        "piste.token.scope-rules", "GET /v1/invoices/* invoices:read")) {
+      // three operations (GET /v1/invoices/*, POST /v1/*, GET /v1/*) under one limit rule
+      assertThat(server.get("/v1/invoices/1", "Authorization", bearer).statusCode()).isEqualTo(200);
+      assertThat(server.send("POST", "/v1/customers", "", "Authorization", bearer).statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> third = server.get("/v1/customers", "Authorization", bearer);
+      assertThat(third.statusCode()).isEqualTo(429);
+      assertThat(third.body()).contains("operation limit 2/m");
+    }
+  }
+
+  @Test
   void spoofedXForwardedForFromAnUntrustedPeerDoesNotEscapeTheAnonymousLimit() throws Exception {
     try (JettyServer server = server("piste.ratelimit.anonymous", "2/m")) {
       int[] statuses = new int[3];

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -49,6 +50,12 @@ public final class PathRules {
   }
 
   record MethodRule<T>(Set<String> methods, Pattern pattern, T value) {
+    /** The rule as written, its methods sorted: {@code GET,HEAD /v1/*}, {@code * /v1/*}. */
+    String name() {
+      return (methods.isEmpty() ? "*" : String.join(",", new TreeSet<>(methods))) + " "
+          + pattern.text();
+    }
+
     /** HEAD is GET without the body (RFC 9110 9.3.2; {@code HttpServlet} runs doGet): it follows GET. */
     boolean matches(String method, String path) {
       return (methods.isEmpty() || methods.contains(method)
@@ -276,7 +283,9 @@ public final class PathRules {
   /**
    * The policy of the rules a request matched. The operation is named after the most specific of
    * their patterns (an exact path before a prefix, a longer prefix before a shorter one), so that
-   * two limit rules under one broader scope rule are two operations, each with its own bucket.
+   * two limit rules under one broader scope rule are two operations. The bucket of a limit rule is
+   * named after the rule itself, not the operation: every request it matches, whatever its method
+   * or the scope rule it also matched, takes from one bucket per caller.
    */
   private OperationPolicy build(Match m) {
     Pattern named = null;
@@ -290,14 +299,16 @@ public final class PathRules {
       named = moreSpecific(named, r.pattern());
     }
     List<OperationLimit> limits = List.of();
+    String bucket = null;
     if (m.limit() >= 0) {
       MethodRule<OperationLimit> r = limitRules.get(m.limit());
       limits = List.of(r.value());
       named = moreSpecific(named, r.pattern());
+      bucket = r.name();
     }
     String template = named.text();
     return new OperationPolicy(m.method() + " " + template, template, m.pub() >= 0, scopes, limits,
-        m.audited());
+        m.audited(), bucket);
   }
 
   private static Pattern moreSpecific(Pattern a, Pattern b) {

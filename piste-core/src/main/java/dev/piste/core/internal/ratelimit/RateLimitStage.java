@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The rate-limit stage of the pipeline. Before authentication: the anonymous limit per client IP
  * (every request takes a token, a failed authentication one more). After authorization: the
- * operation's limits (per application, subject or client IP; per operation or shared by the API),
+ * operation's limits (per application, subject or client IP; in the bucket the policy names, or
+ * shared by the API),
  * then the plan of the caller's application, which takes the operation's cost. The most restrictive
  * limit is described by the {@code RateLimit-Policy} and {@code RateLimit} headers (and optionally
  * {@code X-RateLimit-*}); a rejection is a 429 naming the limit, with the exact {@code Retry-After}.
@@ -175,7 +176,7 @@ public final class RateLimitStage implements RateLimiter {
           l -> new LimitSet("operation", l)));
       String key = key(ol.per(), caller, ex);
       // the shared stores add the limits' spec to the key; the memory store keeps a map per set
-      String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().operationId() + "|") + key;
+      String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().bucket() + "|") + key;
       Verdict v = consume(bucket, ls, ol.cost(), now);
       if (v == null) {
         return unavailable(ex);

@@ -61,6 +61,21 @@ final class PathRulesTest {
   }
 
   @Test
+  void aLimitRuleIsOneBucketWhateverTheMethodOrTheScopeRuleOfTheRequest() {
+    PathRules r = rules(List.of(), "GET /v1/invoices/* invoices:read; POST /v1/orders orders:write",
+        "GET /v1/reports 5/s;; * /v1/* 1/day", List.of());
+    OperationPolicy invoice = r.policyFor("GET", "/v1/invoices/42");
+    assertThat(invoice.operationId()).isEqualTo("GET /v1/invoices/*");
+    assertThat(invoice.bucket()).isEqualTo("* /v1/*");
+    for (OperationPolicy p : List.of(r.policyFor("HEAD", "/v1/invoices/42"),
+        r.policyFor("POST", "/v1/orders"), r.policyFor("DELETE", "/v1/other"))) {
+      assertThat(p.bucket()).as(p.operationId()).isEqualTo("* /v1/*");
+    }
+    assertThat(r.policyFor("HEAD", "/v1/reports").bucket())
+        .isEqualTo(r.policyFor("GET", "/v1/reports").bucket()).isEqualTo("GET /v1/reports");
+  }
+
+  @Test
   void headFollowsTheRulesOfGet() {
     PathRules r = rules(List.of(), "GET /v1/invoices/* invoices:read; HEAD /v1/reports reports:head",
         "GET /v1/invoices/* 50/s", List.of());
