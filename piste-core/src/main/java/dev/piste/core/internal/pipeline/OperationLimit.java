@@ -5,6 +5,7 @@ import dev.piste.ratelimit.Limit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * A limit attached to one operation ({@code @RateLimit} or a servlet rule), applied in addition to
@@ -22,13 +23,20 @@ public final class OperationLimit {
   /**
    * @param limits the limits, all of which must allow the call
    * @param per what the bucket counts per: {@code application}, {@code subject} or {@code client-ip}
-   * @param cost tokens one call takes
+   * @param cost tokens one call takes, at most the {@link #capacity} of the limits
    * @param shared whether the bucket is shared by every operation of the API
    */
   public OperationLimit(List<Limit> limits, String per, long cost, boolean shared) {
     this.limits = List.copyOf(limits);
     if (cost < 1) {
       throw new IllegalArgumentException("cost must be at least 1");
+    }
+    long capacity = capacity(this.limits);
+    if (cost > capacity) {
+      // a call would need more tokens than the bucket ever holds: refused forever, with a 429
+      throw new IllegalArgumentException("cost " + cost + " is above " + capacity
+          + ", the smallest capacity of the limits " + this.limits.stream().map(Limit::toString)
+              .collect(Collectors.joining("; ")));
     }
     this.per = Objects.requireNonNull(per, "per");
     this.cost = cost;
@@ -42,6 +50,18 @@ public final class OperationLimit {
    */
   public static String perName(RateLimit.Per per) {
     return per.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * The most tokens one call can take under these limits: the smallest capacity among them (a
+   * burst, or a quota's permits); {@link Long#MAX_VALUE} for none.
+   */
+  public static long capacity(List<Limit> limits) {
+    long min = Long.MAX_VALUE;
+    for (Limit l : limits) {
+      min = Math.min(min, l.burst());
+    }
+    return min;
   }
 
   public List<Limit> limits() {

@@ -120,6 +120,10 @@ public final class PathRules {
         }
         limits.add(new MethodRule<>(methods(parts[0]), Pattern.compile(parts[1]),
             operationLimit(parts[2])));
+      } catch (CostAboveCapacity e) {
+        problems.add(new Problem(limitKey, rule.trim(), "a cost of at most " + e.capacity
+            + ", the smallest capacity of the rule's limits (a burst, or a quota's permits):"
+            + " a call costing more is always refused", null));
       } catch (IllegalArgumentException e) {
         problems.add(new Problem(limitKey, rule.trim(),
             "rules 'METHOD /path[/*] limits [per application|subject|client-ip] [cost N] [shared]'"
@@ -168,9 +172,24 @@ public final class PathRules {
         throw new IllegalArgumentException("bad option");
       }
     }
+    long capacity = OperationLimit.capacity(limits);
+    if (cost > capacity) {
+      throw new CostAboveCapacity(capacity);
+    }
     return new OperationLimit(limits,
         per != null ? per : OperationLimit.perName(RateLimit.Per.APPLICATION), cost > 0 ? cost : 1,
         shared);
+  }
+
+  /** A rule whose cost is above the capacity of its limits. */
+  private static final class CostAboveCapacity extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final long capacity;
+
+    CostAboveCapacity(long capacity) {
+      super("cost above " + capacity);
+      this.capacity = capacity;
+    }
   }
 
   private static List<Pattern> patterns(List<String> texts, String key, List<Problem> problems) {

@@ -17,10 +17,12 @@ import dev.piste.ratelimit.PlanResolver;
 import dev.piste.ratelimit.RateLimitKeyResolver;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,8 +174,10 @@ public final class RateLimitStage implements RateLimiter {
         continue;
       }
       planCost = Math.max(planCost, ol.cost());
-      LimitSet ls = operationLimits.computeIfAbsent(ol, o -> limitSets.computeIfAbsent(o.limits(),
-          l -> new LimitSet("operation", l)));
+      LimitSet ls = operationLimits.get(ol);
+      if (ls == null) {
+        ls = compile(ol, ex.policy().operationId());
+      }
       String key = key(ol.per(), caller, ex);
       // the shared stores add the limits' spec to the key; the memory store keeps a map per set
       String bucket = (ol.shared() ? "s|" : "o|" + ex.policy().bucket() + "|") + key;
@@ -214,6 +218,34 @@ public final class RateLimitStage implements RateLimiter {
       headers(ex, bestSet, best, now);
     }
     return null;
+  }
+
+  /**
+   * The limit set of an operation limit seen for the first time. A plan that holds fewer tokens
+   * than the limit's cost refuses every call of its callers on that operation: logged once, naming
+   * the first operation that carries the limit (the limit itself is refused at start-up when its
+   * own capacity is below its cost).
+   */
+  private LimitSet compile(OperationLimit ol, String operationId) {
+    LimitSet[] created = new LimitSet[1];
+    LimitSet ls = operationLimits.computeIfAbsent(ol, o -> created[0] = limitSets.computeIfAbsent(
+        o.limits(), l -> new LimitSet("operation", l)));
+    if (created[0] != null) {
+      List<String> small = new ArrayList<>();
+      for (String name : new TreeSet<>(plans.keySet())) {
+        long capacity = OperationLimit.capacity(plans.get(name).limits());
+        if (capacity < ol.cost()) {
+          small.add("plan " + name + " holds (" + capacity + ")");
+        }
+      }
+      if (!small.isEmpty()) {
+        LOG.warn("operation {} costs {} tokens a call, more than {}: callers on {} are always"
+            + " refused there (raise the plan's burst or quota, or lower the cost)",
+            loggable(operationId), ol.cost(), String.join(", ", small),
+            small.size() == 1 ? "that plan" : "those plans");
+      }
+    }
+    return ls;
   }
 
   private LimitSet planOf(Caller caller, PisteRequest request) {
@@ -320,6 +352,16 @@ public final class RateLimitStage implements RateLimiter {
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '-' || c == '_' || c == '.';
       sb.append(ok ? c : '_');
+    }
+    return sb.toString();
+  }
+
+  /** Visible ASCII and spaces, at most 128 characters: an operation id in a log line. */
+  private static String loggable(String s) {
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), 128));
+    for (int i = 0; i < s.length() && i < 128; i++) {
+      char c = s.charAt(i);
+      sb.append(c >= 0x20 && c < 0x7f ? c : '_');
     }
     return sb.toString();
   }

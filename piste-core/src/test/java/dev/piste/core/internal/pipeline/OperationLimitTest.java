@@ -33,4 +33,14 @@ final class OperationLimitTest {
     assertThatThrownBy(() -> new OperationLimit(l.limits(), "application", 0, false))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cost");
   }
+
+  @Test
+  void refusesACostAboveTheSmallestCapacityOfItsLimits() {
+    List<dev.piste.ratelimit.Limit> limits = ValueType.parseLimits("10/s burst 20; 5/day");
+
+    assertThat(new OperationLimit(limits, "application", 5, false).cost()).isEqualTo(5);
+    assertThatThrownBy(() -> new OperationLimit(limits, "application", 6, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cost 6 is above 5, the smallest capacity of the limits 10/s burst 20; 5/day");
+  }
 }

@@ -145,6 +145,19 @@ final class PathRulesTest {
   }
 
   @Test
+  void aLimitRuleWhoseCostIsAboveItsCapacityFailsNamingTheKeyAndTheHighestCostAllowed() {
+    assertThatThrownBy(() -> rules(List.of(), null, "POST /v1/exports 4/m burst 6; 100/day cost 8",
+        List.of()))
+        .isInstanceOf(PisteConfigurationException.class)
+        .satisfies(e -> assertThat(((PisteConfigurationException) e).problems()).singleElement()
+            .satisfies(p -> {
+              assertThat(p.key()).isEqualTo("limits");
+              assertThat(p.value()).isEqualTo("POST /v1/exports 4/m burst 6; 100/day cost 8");
+              assertThat(p.expected()).startsWith("a cost of at most 6, the smallest capacity");
+            }));
+  }
+
+  @Test
   void everyMalformedRuleIsReportedAtOnce() {
     assertThatThrownBy(() -> rules(List.of("status"), "GET /v1/x", "POST /v1/y fast", List.of("/a*b")))
         .isInstanceOf(PisteConfigurationException.class)
