@@ -20,24 +20,34 @@ import java.util.stream.Collectors;
  * The servlet adapter's operations, compiled once from path rules: public paths, required scopes
  * per method and path, operation limits and audit exclusions. Patterns are exact paths, or end with
  * {@code /*} to match the path and everything below it ({@code /v1/invoices/*} matches
- * {@code /v1/invoices} and {@code /v1/invoices/42}). Within each list the first matching rule wins.
+ * {@code /v1/invoices} and {@code /v1/invoices/42}); a trailing slash, in a pattern as in a request
+ * path, changes nothing. Within each list the first matching rule wins.
  * A path no rule makes public needs a credential.
  */
 public final class PathRules {
 
-  /** One compiled pattern. */
+  /**
+   * One compiled pattern. Trailing slashes are dropped as from request paths ({@code /v1/orders/}
+   * is {@code /v1/orders}, {@code /v1/orders//*} is {@code /v1/orders/*}): a pattern keeping them
+   * would never match.
+   */
   record Pattern(String text, String exact, String prefix) {
     static Pattern compile(String text) {
       if (!text.startsWith("/")) {
         throw new IllegalArgumentException("pattern must start with /");
       }
       if (text.endsWith("/*")) {
-        return new Pattern(text, null, text.substring(0, text.length() - 2));
+        String prefix = withoutTrailingSlashes(text.substring(0, text.length() - 2), 0);
+        if (prefix.contains("*")) {
+          throw new IllegalArgumentException("* only at the end, as /*");
+        }
+        return new Pattern(prefix + "/*", null, prefix);
       }
       if (text.contains("*")) {
         throw new IllegalArgumentException("* only at the end, as /*");
       }
-      return new Pattern(text, text, null);
+      String exact = withoutTrailingSlashes(text, 1);
+      return new Pattern(exact, exact, null);
     }
 
     boolean matches(String path) {
@@ -266,13 +276,7 @@ public final class PathRules {
    * follows the rules of GET.
    */
   public OperationPolicy policyFor(String method, String path) {
-    int end = path.length();
-    while (end > 1 && path.charAt(end - 1) == '/') {
-      end--;
-    }
-    if (end < path.length()) {
-      path = path.substring(0, end);
-    }
+    path = withoutTrailingSlashes(path, 1);
     int pub = firstPattern(publicPaths, path);
     int scope = firstRule(scopeRules, method, path);
     int limit = firstRule(limitRules, method, path);
@@ -291,6 +295,15 @@ public final class PathRules {
       policies.putIfAbsent(match, policy);
     }
     return policy;
+  }
+
+  /** The path without its trailing slashes, keeping at least {@code keep} characters. */
+  private static String withoutTrailingSlashes(String path, int keep) {
+    int end = path.length();
+    while (end > keep && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return end < path.length() ? path.substring(0, end) : path;
   }
 
   /** Which rules matched: everything the policy of a named operation depends on. */

@@ -51,6 +51,24 @@ final class PathRulesTest {
   }
 
   @Test
+  void aPatternEndingInASlashMatchesThePathAsTheRequestPathIsSeen() {
+    PathRules r = rules(List.of("/v1/status/"),
+        "POST /v1/orders/ admin; GET /v1/reports//* reports",
+        "POST /v1/orders/ 5/s", List.of("/health/"));
+    for (String path : List.of("/v1/orders", "/v1/orders/")) {
+      OperationPolicy p = r.policyFor("POST", path);
+      assertThat(p.scopes()).as(path).containsExactly("admin");
+      assertThat(p.limits()).as(path).hasSize(1);
+      assertThat(p.operationId()).as(path).isEqualTo("POST /v1/orders");
+    }
+    assertThat(r.policyFor("GET", "/v1/reports/7").scopes()).containsExactly("reports");
+    assertThat(r.policyFor("GET", "/v1/status").publicOperation()).isTrue();
+    assertThat(r.policyFor("GET", "/health").audited()).isFalse();
+    assertThat(r.rules()).extracting(PathRules.Rule::pattern)
+        .containsExactly("/v1/status", "/v1/orders", "/v1/reports/*", "/v1/orders");
+  }
+
+  @Test
   void twoLimitRulesUnderOneBroaderScopeRuleAreTwoOperations() {
     PathRules r = rules(List.of(), "POST /v1/* invoices:write",
         "POST /v1/invoices 5/s;;POST /v1/customers 5/s", List.of());
