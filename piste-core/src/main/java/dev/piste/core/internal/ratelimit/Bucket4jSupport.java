@@ -93,9 +93,9 @@ final class Bucket4jSupport {
 
   /**
    * The bucket key: {@code piste:<api id>:} + the limits' spec + {@code |} + the key + one calendar
-   * stamp per quota ({@code piste:invoices:5/s;10000/day|p|free|billing-app|d20578}). Bucket4j reads
-   * a bucket's configuration only when it creates the bucket, so the limits are part of the key:
-   * changed limits (a plan edited between two runs) are a new bucket, never the old limits
+   * stamp per quota ({@code piste:invoices:5/s;10000/day|p|free|billing-app|d20578}). Bucket4j
+   * reads a bucket's configuration only when it creates the bucket, so the limits are part of the
+   * key: changed limits (a plan edited between two runs) are a new bucket, never the old limits
    * enforced under the new headers. A key longer than {@link #MAX_KEY_LENGTH} is replaced by its
    * digest.
    */
