@@ -52,7 +52,7 @@ public final class RateLimitKeys {
   public static final Key<String> JDBC_PASSWORD = Key.secret("piste.ratelimit.jdbc.password",
       "Database password for the postgresql store");
   public static final Key<String> JDBC_TABLE = Key.of("piste.ratelimit.jdbc.table", STRING,
-      "piste_buckets", "Table of the postgresql store (created on demand)");
+      "piste_buckets", "Table of the postgresql store (created when missing)");
   public static final Key<Duration> STORE_TIMEOUT = Key.of("piste.ratelimit.store-timeout",
       DURATION_TYPE, "50ms", "Timeout of every store call");
   public static final Key<String> ON_STORE_FAILURE = Key.of("piste.ratelimit.on-store-failure",

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Bucket4j distributed buckets in PostgreSQL ({@code SELECT ... FOR UPDATE} on one row per bucket).
  * JDBC blocks, so calls run on a small pool of store threads and the request thread waits at most
- * the store timeout. The table is created on demand, unless it exists (then the user needs no
- * {@code CREATE} privilege):
+ * the store timeout. The table is looked up first and created only when it is missing, so that a user
+ * without the {@code CREATE} privilege works with a table the DBA created:
  *
  * <pre>{@code
  * CREATE TABLE IF NOT EXISTS piste_buckets (
