@@ -10,6 +10,7 @@ import dev.piste.core.internal.Messages;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.core.internal.pipeline.OperationPolicy;
+import dev.piste.ratelimit.Limit;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
@@ -214,9 +215,20 @@ public final class PisteFeature implements DynamicFeature, Feature {
     }
     List<OperationLimit> limits = List.of();
     if (rl != null) {
+      List<Limit> parsed;
       try {
-        limits = List.of(new OperationLimit(ValueType.parseLimits(rl.value()),
-            OperationLimit.perName(rl.per()), rl.cost(), rl.shared()));
+        parsed = ValueType.parseLimits(rl.value());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(Messages.badRateLimit(where, rl.value()));
+      }
+      long capacity = OperationLimit.capacity(parsed);
+      if (rl.cost() > capacity) {
+        throw new IllegalStateException(
+            Messages.rateLimitCostAboveCapacity(where, rl.value(), rl.cost(), capacity));
+      }
+      try {
+        limits = List.of(new OperationLimit(parsed, OperationLimit.perName(rl.per()), rl.cost(),
+            rl.shared()));
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(Messages.badRateLimit(where, rl.value()));
       }

@@ -85,6 +85,13 @@ final class PisteFeatureTest {
     public String limited() {
       return "";
     }
+
+    @GET
+    @Path("costly")
+    @RateLimit(value = "2/s; 100/day", cost = 5)
+    public String costly() {
+      return "";
+    }
   }
 
   private static JettyServer jersey(Piste piste, Class<?>... resources) throws Exception {
@@ -182,6 +189,11 @@ final class PisteFeatureTest {
         BadLimitResource.class.getMethod("limited")))
         .hasMessage("@RateLimit(\"5 per second\") on BadLimitResource.limited: expected limits such as "
             + "5/s, 100/m burst 20 or 50/s; 10000/day");
+    // every call would need more tokens than the 2/s bucket ever holds
+    assertThatThrownBy(() -> PisteFeature.policyOf(BadLimitResource.class,
+        BadLimitResource.class.getMethod("costly")))
+        .hasMessage("@RateLimit(\"2/s; 100/day\", cost = 5) on BadLimitResource.costly: expected a "
+            + "cost of at most 2, the smallest capacity of its limits (a burst, or a quota's permits)");
   }
 
   @Test

@@ -16,6 +16,14 @@ public final class Messages {
         + "': expected non-empty scope tokens of printable ASCII without spaces, quotes or backslashes";
   }
 
+  /** A cost above what the limit's bucket ever holds: every call would be refused. */
+  public static String rateLimitCostAboveCapacity(String where, String value, long cost,
+      long capacity) {
+    return "@RateLimit(\"" + value + "\", cost = " + cost + ") on " + where
+        + ": expected a cost of at most " + capacity
+        + ", the smallest capacity of its limits (a burst, or a quota's permits)";
+  }
+
   public static String badRateLimit(String where, String value) {
     return "@RateLimit(\"" + value + "\") on " + where
         + ": expected limits such as 5/s, 100/m burst 20 or 50/s; 10000/day";
