@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -20,6 +24,10 @@ import java.util.zip.GZIPOutputStream;
  * a connection failure fails the attempt; a batch gets {@link #ATTEMPTS} attempts with a short
  * exponential backoff (50 ms, 100 ms) before the write fails and the pipeline spools it. Redirects
  * are not followed. The collector de-duplicates on {@code eventId} (delivery is at least once).
+ *
+ * <p>The timeout bounds connecting and, separately, waiting for the answer; an attempt as a whole
+ * (answer body included) ends after twice the timeout, so a collector that sends its headers and
+ * then stalls fails the attempt like any timeout instead of holding the delivery thread.
  */
 public final class HttpCollectorSink implements AuditSink {
 
@@ -29,12 +37,15 @@ public final class HttpCollectorSink implements AuditSink {
   private final URI url;
   private final boolean gzip;
   private final Duration timeout;
+  private final long attemptNanos;
   private final HttpClient client;
 
   public HttpCollectorSink(URI url, boolean gzip, Duration timeout) {
     this.url = Objects.requireNonNull(url, "url");
     this.gzip = gzip;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    // connect plus answer: the JDK's request timeout stops counting once the headers are in
+    this.attemptNanos = saturatedDouble(timeout.toNanos());
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -57,18 +68,30 @@ public final class HttpCollectorSink implements AuditSink {
       if (attempt > 0) {
         Thread.sleep(50L << (attempt - 1));
       }
+      CompletableFuture<HttpResponse<Void>> answer =
+          client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
       try {
-        HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r = answer.get(attemptNanos, TimeUnit.NANOSECONDS);
         if (r.statusCode() >= 200 && r.statusCode() < 300) {
           return;
         }
         failure = new CollectorException("audit collector answered HTTP " + r.statusCode());
-      } catch (IOException e) {
+      } catch (TimeoutException e) {
+        answer.cancel(true);
+        failure = new CollectorException("audit collector unreachable (attempt timed out)");
+      } catch (InterruptedException e) {
+        answer.cancel(true);
+        throw e;
+      } catch (ExecutionException e) {
         failure = new CollectorException("audit collector unreachable ("
-            + e.getClass().getSimpleName() + ")");
+            + e.getCause().getClass().getSimpleName() + ")");
       }
     }
     throw failure;
+  }
+
+  private static long saturatedDouble(long nanos) {
+    return nanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * nanos;
   }
 
   private byte[] body(List<AuditEvent> batch) throws IOException {
