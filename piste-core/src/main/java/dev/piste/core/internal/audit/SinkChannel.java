@@ -223,10 +223,14 @@ final class SinkChannel {
       } finally {
         lock.unlock();
       }
-      Exception failure = null;
+      Throwable failure = null;
       try {
         sink.write(batch);
-      } catch (Exception e) {
+      } catch (Throwable e) {
+        // An Error fails the batch like an exception: it is spooled and retried, and this thread
+        // goes on. Rethrowing it, even once the batch is safe, would end the only thread that
+        // delivers to this sink and leave every later event in memory or the spool; a JVM that is
+        // to stop on OutOfMemoryError does so where it was thrown (-XX:+ExitOnOutOfMemoryError).
         failure = e;
       }
       lock.lock();
@@ -336,7 +340,8 @@ final class SinkChannel {
     }
     try {
       sink.close();
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // as in write: the other sinks are closed all the same
       LOG.warn("audit sink {} close failed: {}", name, describe(e));
     }
   }
