@@ -2,6 +2,7 @@ package dev.piste.core.audit;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
+import dev.piste.core.internal.audit.BatchBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +21,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * POSTs each batch as one JSON array ({@code Content-Type: application/json}) to a collector,
- * gzipped ({@code Content-Encoding: gzip}) only when asked. Any answer other than 2xx, a timeout or
+ * gzipped ({@code Content-Encoding: gzip}) only when asked; a batch of more than 8 MiB
+ * goes as several arrays in order. Any answer other than 2xx, a timeout or
  * a connection failure fails the attempt; a batch gets {@link #ATTEMPTS} attempts with a short
  * exponential backoff (50 ms, 100 ms) before the write fails and the pipeline spools it. Redirects
  * are not followed. The collector de-duplicates on {@code eventId} (delivery is at least once).
@@ -52,13 +54,34 @@ public final class HttpCollectorSink implements AuditSink {
         .build();
   }
 
+  /**
+   * POSTs the batch as one JSON array, or as several in order when it is larger than 8 MiB
+   * (an event larger than that is posted alone). When one of them fails the
+   * write fails, and the parts posted before it are posted again with the batch (at least once).
+   */
   @Override
   public void write(List<AuditEvent> batch) throws IOException, InterruptedException {
-    byte[] body = body(batch);
+    BatchBytes bytes = new BatchBytes();
+    int from = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      int length = batch.get(i).jsonLength();
+      if (!bytes.fits(length)) {
+        post(batch.subList(from, i), bytes.size());
+        bytes.clear();
+        from = i;
+      }
+      bytes.add(length);
+    }
+    if (from < batch.size() || batch.isEmpty()) {
+      post(batch.subList(from, batch.size()), bytes.size());
+    }
+  }
+
+  private void post(List<AuditEvent> events, long size) throws IOException, InterruptedException {
     HttpRequest.Builder rb = HttpRequest.newBuilder(url)
         .timeout(timeout)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body(events, size)));
     if (gzip) {
       rb.header("Content-Encoding", "gzip");
     }
@@ -94,19 +117,20 @@ public final class HttpCollectorSink implements AuditSink {
     return nanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * nanos;
   }
 
-  private byte[] body(List<AuditEvent> batch) throws IOException {
-    int total = 2;
-    for (AuditEvent e : batch) {
-      total += e.jsonLength() + 1;
+  /** The events as a JSON array of {@code size} bytes, gzipped when asked. */
+  private byte[] body(List<AuditEvent> events, long size) throws IOException {
+    if (size > Integer.MAX_VALUE - 8) {
+      // only a single event can pass the budget, and its JSON is one array already
+      throw new CollectorException("audit event too large to post (" + size + " bytes)");
     }
-    byte[] json = new byte[Math.max(2, total - 1)];
+    byte[] json = new byte[(int) size];
     ByteBuffer b = ByteBuffer.wrap(json);
     b.put((byte) '[');
-    for (int i = 0; i < batch.size(); i++) {
+    for (int i = 0; i < events.size(); i++) {
       if (i > 0) {
         b.put((byte) ',');
       }
-      batch.get(i).writeJson(b);
+      events.get(i).writeJson(b);
     }
     b.put((byte) ']');
     if (!gzip) {

@@ -2,12 +2,16 @@ package dev.piste.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.piste.audit.AuditSink;
 import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.TestRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +65,31 @@ final class AuditDispatcherTest {
       // sink checks: never one per event
       assertThat(wakeUps).isLessThanOrEqualTo(2 * 20 + elapsedMillis / 50 + 2);
     }
+  }
+
+  @Test
+  void eventsWithLargeCapturedBodiesAreCutIntoBatchesOfAtMostEightMebibytes() throws Exception {
+    List<Long> batchBytes = new CopyOnWriteArrayList<>();
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    AuditSink sink = batch -> {
+      batchBytes.add(batch.stream().mapToLong(e -> e.jsonLength() + 1).sum() + 1);
+      batch.forEach(e -> delivered.add(e.requestId()));
+    };
+    String body = "[\"" + "a".repeat(1_000_000) + "\"]";
+    try (AuditHarness h = new AuditHarness(Map.of(
+        "piste.audit.body.enabled", "true",
+        "piste.audit.body.max-size", "1MiB",
+        "piste.audit.batch-size", "20",
+        "piste.audit.flush-interval", "1h",
+        "piste.audit.spool-dir", dir.toString()), sink)) {
+      for (int i = 0; i < 20; i++) {
+        h.serve(TestRequest.of("POST", "/v1/invoices").header("Authorization", "Bearer good")
+            .header("Content-Type", "application/json").header("X-Request-Id", "r-" + i),
+            POLICY, null, body);
+      }
+    }
+    // eight events of 1 MB make a batch; twenty events of them, three batches, in order
+    assertThat(batchBytes).hasSize(3).allSatisfy(b -> assertThat(b).isLessThanOrEqualTo(8 << 20));
+    assertThat(delivered).isEqualTo(IntStream.range(0, 20).mapToObj(i -> "r-" + i).toList());
   }
 }

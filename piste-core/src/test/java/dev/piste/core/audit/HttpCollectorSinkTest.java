@@ -3,6 +3,7 @@ package dev.piste.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.piste.audit.AuditEvent;
 import dev.piste.core.testing.Poll;
 import java.io.IOException;
@@ -14,14 +15,19 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP sink against collectors that misbehave below the level of HTTP statuses. */
 final class HttpCollectorSinkTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static AuditEvent event(int n) {
     return AuditEvent.builder().eventId(String.format("00000000-0000-4000-8000-%012d", n))
@@ -32,7 +38,7 @@ final class HttpCollectorSinkTest {
   @Test
   void aCollectorThatSendsItsHeadersThenStallsInTheBodyFailsEachAttemptAndReleasesTheThread()
       throws Exception {
-    try (StallingCollector collector = new StallingCollector()) {
+    try (RawCollector collector = new RawCollector(RawCollector.STALL)) {
       HttpCollectorSink sink = new HttpCollectorSink(collector.url(), false,
           Duration.ofMillis(200));
       CompletableFuture<Void> write = new CompletableFuture<>();
@@ -59,18 +65,66 @@ final class HttpCollectorSinkTest {
     }
   }
 
+  /** An event whose captured body is {@code length} times {@code c}. */
+  private static AuditEvent withBody(int n, char c, int length) {
+    return event(n).toBuilder().requestBody(String.valueOf(c).repeat(length)).build();
+  }
+
+  @Test
+  void aBatchOfMoreThanEightMebibytesIsPostedAsSeveralArraysInOrder() throws Exception {
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(withBody(i, 'a', 1_000_000));
+    }
+    try (RawCollector collector = new RawCollector(RawCollector.OK)) {
+      new HttpCollectorSink(collector.url(), false, Duration.ofSeconds(5)).write(batch);
+      List<String> posted = new ArrayList<>();
+      for (byte[] body : collector.bodies) {
+        assertThat(body.length).isLessThanOrEqualTo(8 << 20);
+        MAPPER.readTree(body).forEach(e -> posted.add(e.get("eventId").asText()));
+      }
+      assertThat(collector.bodies).hasSize(3);
+      assertThat(posted).isEqualTo(batch.stream().map(AuditEvent::eventId).toList());
+    }
+  }
+
+  @Test
+  void aBatchOfMoreThanTwoGibibytesOfEscapedBodiesFailsLikeAnyRefusedPost() throws Exception {
+    // 1 MiB of DEL, six bytes each once escaped: 6 MB of JSON an event; 342 of them pass 2^31 bytes
+    AuditEvent large = withBody(1, '\u007f', 1 << 20);
+    List<AuditEvent> batch = Collections.nCopies(
+        Integer.MAX_VALUE / large.jsonLength() + 1, large);
+    try (RawCollector collector = new RawCollector(RawCollector.UNAVAILABLE)) {
+      HttpCollectorSink sink = new HttpCollectorSink(collector.url(), false, Duration.ofSeconds(5));
+      assertThatThrownBy(() -> sink.write(batch))
+          .isInstanceOf(HttpCollectorSink.CollectorException.class)
+          .hasMessage("audit collector answered HTTP 503");
+      // one event a POST (two would pass 8 MiB), each refused ATTEMPTS times, then the write fails
+      assertThat(collector.bodies).hasSize(HttpCollectorSink.ATTEMPTS)
+          .allSatisfy(b -> assertThat(b).hasSize(large.jsonLength() + 2));
+    }
+  }
+
   /**
-   * Answers every POST with {@code 200} and {@code Content-Length: 100}, sends two bytes of that
-   * body and no more; counts the connections and those the client closed.
+   * A collector on a bare socket: answers each POST with {@code answer} and keeps the request
+   * bodies; counts the connections and those the client closed.
    */
-  static final class StallingCollector implements AutoCloseable {
+  static final class RawCollector implements AutoCloseable {
+    /** {@code 200} with {@code Content-Length: 100} and two bytes of that body, then nothing. */
+    static final String STALL = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab";
+    static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    static final String UNAVAILABLE = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+
     final ServerSocket server;
+    final String answer;
     final AtomicInteger accepted = new AtomicInteger();
     final AtomicInteger closedByClient = new AtomicInteger();
+    final List<byte[]> bodies = new CopyOnWriteArrayList<>();
 
-    StallingCollector() throws IOException {
+    RawCollector(String answer) throws IOException {
+      this.answer = answer;
       server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-      Thread t = new Thread(this::accept, "stalling-collector");
+      Thread t = new Thread(this::accept, "raw-collector");
       t.setDaemon(true);
       t.start();
     }
@@ -84,7 +138,7 @@ final class HttpCollectorSinkTest {
         try {
           Socket s = server.accept();
           accepted.incrementAndGet();
-          Thread t = new Thread(() -> stall(s), "stalling-collector-connection");
+          Thread t = new Thread(() -> serve(s), "raw-collector-connection");
           t.setDaemon(true);
           t.start();
         } catch (IOException e) {
@@ -93,16 +147,20 @@ final class HttpCollectorSinkTest {
       }
     }
 
-    private void stall(Socket s) {
+    private void serve(Socket s) {
       try (s) {
         InputStream in = s.getInputStream();
-        readRequest(in);
-        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab"
-            .getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        byte[] buf = new byte[1024];
-        while (in.read(buf) >= 0) {
-          // the client sends nothing more; it only ever closes
+        byte[] body;
+        while ((body = readRequest(in)) != null) {
+          bodies.add(body);
+          s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          if (answer.equals(STALL)) {
+            while (in.read() >= 0) {
+              // the client sends nothing more; it only ever closes
+            }
+            break;
+          }
         }
         closedByClient.incrementAndGet();
       } catch (IOException e) {
@@ -110,8 +168,8 @@ final class HttpCollectorSinkTest {
       }
     }
 
-    /** Reads the request line, headers and a {@code Content-Length} body. */
-    private static void readRequest(InputStream in) throws IOException {
+    /** The body of the next request, or {@code null} at the end of the connection. */
+    private static byte[] readRequest(InputStream in) throws IOException {
       StringBuilder head = new StringBuilder();
       int c;
       while ((c = in.read()) >= 0) {
@@ -120,13 +178,16 @@ final class HttpCollectorSinkTest {
           break;
         }
       }
-      long length = 0;
+      if (c < 0) {
+        return null;
+      }
+      int length = 0;
       for (String line : head.toString().split("\r\n")) {
         if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-          length = Long.parseLong(line.substring(15).trim());
+          length = Integer.parseInt(line.substring(15).trim());
         }
       }
-      in.readNBytes((int) length);
+      return in.readNBytes(length);
     }
 
     @Override

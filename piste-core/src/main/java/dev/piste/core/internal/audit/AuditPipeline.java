@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * OperationPolicy.audited()}: {@code @NoAudit}/{@code @Audited}, or the servlet path rules of
  * {@code piste.audit.exclude-paths}) into one redacted {@link AuditEvent} on the
  * request thread and enqueues it (lock-free, bounded, never blocking); a dispatcher thread batches
- * the queue ({@code piste.audit.batch-size}, {@code piste.audit.flush-interval}) to one {@link
+ * the queue ({@code piste.audit.batch-size}, {@code piste.audit.flush-interval}, at most
+ * {@link BatchBytes#MAX} of JSON unless one event is larger) to one {@link
  * SinkChannel} per sink, each with its own thread and durable spool.
  *
  * <p>When the queue is full the request thread appends the event to each sink's spool itself
@@ -341,18 +342,27 @@ public final class AuditPipeline implements AuditRecorder {
 
   private void dispatch() {
     List<AuditEvent> batch = new ArrayList<>(batchSize);
+    BatchBytes bytes = new BatchBytes();
+    boolean full = false;
     long batchStart = 0;
     long lastWatchdog = System.nanoTime();
     List<SinkChannel> ch = channels;
     long took = 0;
     while (true) {
       AuditEvent e;
-      while (batch.size() < batchSize && (e = queue.poll()) != null) {
+      while (batch.size() < batchSize && (e = queue.peek()) != null) {
+        if (!bytes.fits(e.jsonLength())) {
+          // large events (captured bodies): the next batch starts with this one
+          full = true;
+          break;
+        }
+        queue.poll();
         took++;
         if (batch.isEmpty()) {
           batchStart = System.nanoTime();
         }
         batch.add(e);
+        bytes.add(e.jsonLength());
       }
       taken = took;
       long now = System.nanoTime();
@@ -365,9 +375,11 @@ public final class AuditPipeline implements AuditRecorder {
       }
       boolean stop = stopping;
       if (!batch.isEmpty()
-          && (batch.size() >= batchSize || now - batchStart >= flushNanos || stop)) {
+          && (batch.size() >= batchSize || full || now - batchStart >= flushNanos || stop)) {
         List<AuditEvent> b = List.copyOf(batch);
         batch.clear();
+        bytes.clear();
+        full = false;
         for (SinkChannel c : ch) {
           c.offer(b);
         }

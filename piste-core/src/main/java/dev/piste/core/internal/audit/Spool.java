@@ -41,6 +41,7 @@ final class Spool implements Closeable {
   static final int MAX_RECORD = 16 << 20;
   private static final long SEGMENT_SIZE = 16L << 20;
   private static final int CHUNK = 256 << 10;
+  private static final int WRITE_CHUNK = 1 << 20;
   private static final String SUFFIX = ".seg";
 
   /** Where the next undelivered record is. */
@@ -137,7 +138,7 @@ final class Spool implements Closeable {
       throw new IOException("audit spool unavailable");
     }
     List<byte[]> payloads = new ArrayList<>(events.size());
-    int total = 0;
+    long total = 0;
     for (AuditEvent e : events) {
       byte[] p = e.toJsonBytes();
       if (!budget.tryReserve(HEADER + p.length)) {
@@ -149,20 +150,25 @@ final class Spool implements Closeable {
     if (payloads.isEmpty()) {
       return 0;
     }
-    ByteBuffer buf = ByteBuffer.allocate(total);
-    for (byte[] p : payloads) {
-      crc.reset();
-      crc.update(p);
-      buf.putInt(p.length).putInt((int) crc.getValue()).put(p);
-    }
-    buf.flip();
     try {
       if (writer == null || (writeSize > 0 && writeSize + total > SEGMENT_SIZE)) {
         roll();
       }
-      while (buf.hasRemaining()) {
-        writer.write(buf);
+      // written in pieces of at most WRITE_CHUNK (or one record): a batch of large events never
+      // needs one buffer of its whole size
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(total, WRITE_CHUNK));
+      for (byte[] p : payloads) {
+        if (buf.remaining() < HEADER + p.length) {
+          flush(buf);
+          if (buf.capacity() < HEADER + p.length) {
+            buf = ByteBuffer.allocate(HEADER + p.length);
+          }
+        }
+        crc.reset();
+        crc.update(p);
+        buf.putInt(p.length).putInt((int) crc.getValue()).put(p);
       }
+      flush(buf);
       writeSize += total;
       segments.put(writeSegment, writeSize);
       return payloads.size();
@@ -171,6 +177,14 @@ final class Spool implements Closeable {
       abandonPartialWrite();
       throw e;
     }
+  }
+
+  private void flush(ByteBuffer buf) throws IOException {
+    buf.flip();
+    while (buf.hasRemaining()) {
+      writer.write(buf);
+    }
+    buf.clear();
   }
 
   private void roll() throws IOException {
@@ -206,9 +220,13 @@ final class Spool implements Closeable {
     }
   }
 
-  /** Reads up to {@code max} undelivered events from the committed position; does not move it. */
+  /**
+   * Reads up to {@code max} undelivered events from the committed position, no more than {@link
+   * BatchBytes} allow (at least one); does not move it.
+   */
   Batch read(int max) throws IOException {
     List<AuditEvent> out = new ArrayList<>(Math.min(max, 1024));
+    BatchBytes bytes = new BatchBytes();
     long seg = committed.segment();
     long off = committed.offset();
     while (out.size() < max) {
@@ -233,6 +251,9 @@ final class Spool implements Closeable {
       ByteBuffer header = readAt(seg, off, HEADER, size);
       int len = header == null ? -1 : header.getInt();
       int sum = header == null ? 0 : header.getInt();
+      if (len > 0 && !bytes.fits(len)) {
+        break;
+      }
       ByteBuffer payload = len > 0 && len <= MAX_RECORD ? readAt(seg, off + HEADER, len, size) : null;
       if (payload == null || checksum(payload) != sum) {
         LOG.warn("audit spool {}: torn record at offset {} of segment {} skipped with the rest of"
@@ -244,6 +265,7 @@ final class Spool implements Closeable {
       try {
         out.add(AuditEventJson.parse(payload.array(), payload.arrayOffset() + payload.position(),
             len));
+        bytes.add(len);
       } catch (IOException | RuntimeException e) {
         LOG.warn("audit spool {}: unreadable record at offset {} of segment {} skipped", name, off,
             seg);

@@ -185,4 +185,25 @@ final class SpoolTest {
     byte[] json = e.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(AuditEventJson.parse(json, 0, json.length)).isEqualTo(e);
   }
+
+  @Test
+  void aReadTakesNoMoreThanEightMebibytesOfEventsAndAtLeastOne() throws IOException {
+    List<AuditEvent> large = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      large.add(event(i).toBuilder().requestBody("a".repeat(3_000_000)).build());
+    }
+    AuditEvent larger = event(5).toBuilder().requestBody("b".repeat(9_000_000)).build();
+    try (Spool s = open()) {
+      s.append(large);
+      s.append(List.of(larger, event(6)));
+      List<List<String>> reads = new ArrayList<>();
+      while (!s.isEmpty()) {
+        Spool.Batch b = s.read(500);
+        reads.add(ids(b.events()));
+        s.commit(b.end());
+      }
+      assertThat(reads).containsExactly(List.of("r-0", "r-1"), List.of("r-2", "r-3"),
+          List.of("r-4"), List.of("r-5"), List.of("r-6"));
+    }
+  }
 }
