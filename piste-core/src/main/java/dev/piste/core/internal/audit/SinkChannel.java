@@ -4,6 +4,7 @@ import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,7 @@ final class SinkChannel {
   private List<AuditEvent> inFlight;
   private boolean inFlightFromSpool;
   private boolean inFlightSpooled;
+  private boolean inFlightSlowLogged;
   private long inFlightSince;
   private int failures;
   private long retryAt;
@@ -110,16 +112,42 @@ final class SinkChannel {
     }
   }
 
-  /** Called regularly by the dispatcher: spools a write that is taking too long. */
+  /**
+   * Called regularly by the dispatcher: spools a write that is taking too long, with the batches
+   * behind it, when the spool can take them all. When it cannot (full, or the disk refuses), they
+   * stay in memory, within the backlog's limit, and a later pass tries again: the write has not
+   * failed, so nothing of it is counted lost.
+   */
   void watchdog(long now) {
     lock.lock();
     try {
       if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
           && now - inFlightSince > STUCK_NANOS && spool.usable()) {
+        List<AuditEvent> all = new ArrayList<>(inFlight.size() + pendingEvents);
+        all.addAll(inFlight);
+        pending.forEach(all::addAll);
+        boolean spooled;
+        try {
+          spooled = spool.appendAll(all);
+        } catch (IOException | RuntimeException e) {
+          spooled = false;
+        }
+        if (!spooled) {
+          if (!inFlightSlowLogged) {
+            inFlightSlowLogged = true;
+            LOG.warn("audit sink {} is slow and its spool has no room: its events wait in memory",
+                name);
+          }
+          return;
+        }
         LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
-        toSpool(inFlight);
+        stats.spooled.addAndGet(all.size());
+        settled.addAndGet(all.size());
         inFlightSpooled = true;
-        spillPending();
+        pending.clear();
+        pendingEvents = 0;
+        spoolMode = true;
+        changed.signalAll();
       }
     } finally {
       lock.unlock();
@@ -216,6 +244,7 @@ final class SinkChannel {
         }
         inFlight = batch;
         inFlightSpooled = false;
+        inFlightSlowLogged = false;
         inFlightSince = now;
       } catch (InterruptedException e) {
         spillPending();

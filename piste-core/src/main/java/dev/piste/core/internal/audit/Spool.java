@@ -147,8 +147,38 @@ final class Spool implements Closeable {
       payloads.add(p);
       total += HEADER + p.length;
     }
+    write(payloads, total);
+    return payloads.size();
+  }
+
+  /**
+   * Appends all the events in order or, when the spool's maximum size leaves no room for all of
+   * them, none: returns whether it did. Throws, having appended none, when the disk refuses the
+   * write.
+   */
+  boolean appendAll(List<AuditEvent> events) throws IOException {
+    if (broken) {
+      throw new IOException("audit spool unavailable");
+    }
+    long total = 0;
+    for (AuditEvent e : events) {
+      total += HEADER + e.jsonLength();
+    }
+    if (!budget.tryReserve(total)) {
+      return false;
+    }
+    List<byte[]> payloads = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      payloads.add(e.toJsonBytes());
+    }
+    write(payloads, total);
+    return true;
+  }
+
+  /** Writes records whose {@code total} bytes are reserved; on failure releases them and throws. */
+  private void write(List<byte[]> payloads, long total) throws IOException {
     if (payloads.isEmpty()) {
-      return 0;
+      return;
     }
     try {
       if (writer == null || (writeSize > 0 && writeSize + total > SEGMENT_SIZE)) {
@@ -171,7 +201,6 @@ final class Spool implements Closeable {
       flush(buf);
       writeSize += total;
       segments.put(writeSegment, writeSize);
-      return payloads.size();
     } catch (IOException | RuntimeException e) {
       budget.release(total);
       abandonPartialWrite();
