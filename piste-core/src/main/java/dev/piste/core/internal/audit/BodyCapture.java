@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +25,9 @@ import java.util.Set;
  * <p>JSON bodies are re-written token by token with the value of every configured field
  * ({@code piste.audit.redact-body-fields}, case-insensitive, at any depth) replaced by
  * {@code "***"}; a body cut at the maximum size keeps its complete tokens only, so a value cut in
- * the middle is never written. Form bodies ({@code application/x-www-form-urlencoded}) are
- * redacted by parameter name. Other configured content types are kept as UTF-8 text.
+ * the middle is never written, and a body that is not JSON is not written at all. Form bodies
+ * ({@code application/x-www-form-urlencoded}) are redacted by parameter name. Other configured
+ * content types are kept as UTF-8 text.
  */
 public final class BodyCapture {
 
@@ -119,11 +119,11 @@ public final class BodyCapture {
     exchange.requestBody(redacted(), truncated);
   }
 
-  /** The captured body, redacted. */
+  /** The captured body, redacted, or {@code null} when it is not to be written (not JSON). */
   public String redacted() {
     switch (kind) {
       case JSON:
-        return redactJson(buf, length, redacted);
+        return redactJson(buf, length, truncated, redacted);
       case FORM:
         return redactForm(new String(buf, 0, length, StandardCharsets.UTF_8), truncated, redacted);
       default:
@@ -135,14 +135,22 @@ public final class BodyCapture {
     return truncated;
   }
 
-  /** Copies JSON token by token, masking redacted fields; stops at the first incomplete token. */
-  static String redactJson(byte[] body, int length, Set<String> redacted) {
+  /**
+   * Copies JSON token by token, masking redacted fields. A body cut at the maximum size ({@code
+   * truncated}) keeps its complete tokens: it stops at its first incomplete token, and drops a
+   * final number that runs to the cut (its digits may go on). A body that was not cut and does not
+   * parse gives {@code null}: it is not written.
+   */
+  static String redactJson(byte[] body, int length, boolean truncated, Set<String> redacted) {
     StringWriter out = new StringWriter(length + 16);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       boolean pendingName = false;
-      try (JsonParser p = JSON.createParser(Arrays.copyOf(body, length))) {
+      try (JsonParser p = JSON.createParser(body, 0, length)) {
         JsonToken t;
         while ((t = p.nextToken()) != null) {
+          if (truncated && t.isNumeric() && p.currentLocation().getByteOffset() >= length) {
+            break;
+          }
           if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {
             g.writeFieldName(p.currentName());
             g.writeString(MASK);
@@ -156,13 +164,17 @@ public final class BodyCapture {
           }
         }
       } catch (IOException e) {
-        // cut or malformed: keep the complete tokens before it
-        if (pendingName) {
-          g.writeNull();
+        if (!truncated) {
+          // malformed, not cut: not JSON despite its content type
+          return null;
         }
+        // cut: keep the complete tokens before it
+      }
+      if (pendingName) {
+        g.writeNull();
       }
     } catch (IOException | RuntimeException e) {
-      return "";
+      return null;
     }
     return out.toString();
   }
