@@ -26,8 +26,9 @@ import java.util.Set;
  * ({@code piste.audit.redact-body-fields}, case-insensitive, at any depth) replaced by
  * {@code "***"}; a body cut at the maximum size keeps its complete tokens only, so a value cut in
  * the middle is never written, and a body that is not JSON is not written at all. Form bodies
- * ({@code application/x-www-form-urlencoded}) are redacted by parameter name. Other configured
- * content types are kept as UTF-8 text.
+ * ({@code application/x-www-form-urlencoded}) are redacted by parameter name ({@code password[0]}
+ * and {@code user[password]} count as {@code password}). Other configured content types are kept
+ * as UTF-8 text, unless they open with a JSON object or array: those are redacted as JSON.
  */
 public final class BodyCapture {
 
@@ -127,8 +128,21 @@ public final class BodyCapture {
       case FORM:
         return redactForm(new String(buf, 0, length, StandardCharsets.UTF_8), truncated, redacted);
       default:
-        return new String(buf, 0, length, StandardCharsets.UTF_8);
+        // JSON sent as another content type is still JSON: its credentials are never written
+        return looksLikeJson(buf, length) ? redactJson(buf, length, truncated, redacted)
+            : new String(buf, 0, length, StandardCharsets.UTF_8);
     }
+  }
+
+  /** Whether the first character that is not white space opens a JSON object or array. */
+  private static boolean looksLikeJson(byte[] body, int length) {
+    for (int i = 0; i < length; i++) {
+      byte b = body[i];
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return b == '{' || b == '[';
+      }
+    }
+    return false;
   }
 
   public boolean truncated() {
@@ -198,9 +212,35 @@ public final class BodyCapture {
       }
       sb.append(rawName);
       if (eq >= 0) {
-        sb.append('=').append(redacted.contains(name) ? MASK : pair.substring(eq + 1));
+        sb.append('=').append(redactedName(name, redacted) ? MASK : pair.substring(eq + 1));
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether a form field's value is never written: as in query strings {@code password[0]} is
+   * {@code password}, and a nested name such as {@code user[password]} is its last part too.
+   */
+  private static boolean redactedName(String name, Set<String> redacted) {
+    if (redacted.contains(name)) {
+      return true;
+    }
+    int start = 0;
+    while (start < name.length()) {
+      int end = name.indexOf('[', start);
+      if (end < 0) {
+        end = name.length();
+      }
+      String part = name.substring(start, end);
+      if (part.endsWith("]")) {
+        part = part.substring(0, part.length() - 1);
+      }
+      if (redacted.contains(part)) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 }

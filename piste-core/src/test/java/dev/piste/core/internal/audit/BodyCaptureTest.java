@@ -110,4 +110,23 @@ final class BodyCaptureTest {
     assertThat(feed(policy().start("application/json"), "{\"user\":\"bob\"").redacted())
         .as("ended before its object, without a cut").isNull();
   }
+
+  @Test
+  void jsonSentAsAnotherCapturedContentTypeIsRedactedAsJson() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/json, text/plain");
+    assertThat(feed(p.start("text/plain"), " {\"user\":\"bob\",\"password\":\"hunter2\"}")
+        .redacted()).isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
+    assertThat(feed(p.start("text/plain"), "[{\"password\":\"hunter2\"").redacted())
+        .as("not JSON after all: not written").isNull();
+    assertThat(feed(p.start("text/plain"), "plain words").redacted()).isEqualTo("plain words");
+  }
+
+  @Test
+  void formFieldsNamedWithBracketsAreRedactedByEachPartOfTheirName() {
+    BodyCapture c = feed(policy("piste.audit.body.content-types",
+        "application/x-www-form-urlencoded").start("application/x-www-form-urlencoded"),
+        "user[name]=bob&user[password]=hunter2&password[0]=x&password%5B%5D=y&client_secret=abc");
+    assertThat(c.redacted()).isEqualTo("user[name]=bob&user[password]=***&password[0]=***"
+        + "&password%5B%5D=***&client_secret=***");
+  }
 }
