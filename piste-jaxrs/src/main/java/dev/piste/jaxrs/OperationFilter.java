@@ -69,7 +69,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     List<Object> matched = request.getUriInfo().getMatchedResources();
     if (matched.size() > 1) {
       // reached through sub-resource locators: theirs are required too
-      policy = viaLocators.policy(matched, request.getUriInfo().getPath(false));
+      policy = viaLocators.policy(request.getUriInfo(), matched);
     }
     RequestView view;
     if (request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v) {

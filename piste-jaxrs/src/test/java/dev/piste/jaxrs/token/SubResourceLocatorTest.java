@@ -3,6 +3,7 @@ package dev.piste.jaxrs.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.annotation.Public;
+import dev.piste.annotation.RateLimit;
 import dev.piste.annotation.RequiresScopes;
 import dev.piste.audit.AuditEvent;
 import dev.piste.core.Piste;
@@ -81,6 +82,14 @@ final class SubResourceLocatorTest {
     public String count() {
       return "3";
     }
+
+    @GET
+    @Path("export")
+    @RateLimit("2/h")
+    @Produces("text/plain")
+    public String export() {
+      return "exported";
+    }
   }
 
   @Path("/v1/directory")
@@ -88,6 +97,56 @@ final class SubResourceLocatorTest {
     @Path("users")
     public UsersResource users() {
       return new UsersResource();
+    }
+
+    @Path("ädmins")
+    @RequiresScopes("admin")
+    public UsersResource admins() {
+      return new UsersResource();
+    }
+
+    /** A locator may return the class, which the runtime instantiates. */
+    @Path("staff")
+    @RequiresScopes("admin")
+    public Class<UsersResource> staff() {
+      return UsersResource.class;
+    }
+
+    @Path("{team}")
+    public UsersResource team() {
+      return new UsersResource();
+    }
+  }
+
+  /** Two locators that can both match a path: JAX-RS prefers the literal one. */
+  @Path("/v1/archive")
+  public static final class ArchiveResource {
+    @Path("archived")
+    @RequiresScopes("archive")
+    public UsersResource archived() {
+      return new UsersResource();
+    }
+
+    @Path("{year}")
+    @RequiresScopes("read")
+    public UsersResource year() {
+      return new UsersResource();
+    }
+  }
+
+  /** A tree of any depth, each level through the same locator. */
+  @Path("/v1/tree")
+  @RequiresScopes("tree")
+  public static final class TreeResource {
+    @GET
+    @Produces("text/plain")
+    public String here() {
+      return "node";
+    }
+
+    @Path("{child}")
+    public TreeResource child() {
+      return new TreeResource();
     }
   }
 
@@ -98,7 +157,8 @@ final class SubResourceLocatorTest {
             .property("piste.audit.spool-dir", spool.toString())
             .property("piste.audit.flush-interval", "10ms").build())
         .auditSink(EVENTS).build().start();
-    ResourceConfig app = new ResourceConfig(AdminResource.class, DirectoryResource.class)
+    ResourceConfig app = new ResourceConfig(AdminResource.class, DirectoryResource.class,
+        ArchiveResource.class, TreeResource.class)
         .register(new PisteFeature(piste));
     server = JettyServer.serving(new ServletContainer(app));
   }
@@ -166,5 +226,46 @@ final class SubResourceLocatorTest {
     assertThat(events).hasSize(1);
     assertThat(events.get(0).pathTemplate()).isEqualTo("/v1/admin/keys/{id}");
     assertThat(events.get(0).status()).isEqualTo(200);
+  }
+
+  @Test
+  void theLocatorUsedIsTheOneWhoseScopesHoldWhateverElseCouldMatchThePath() throws Exception {
+    assertThat(status("/v1/archive/archived", bearer("archive"))).isEqualTo(200);
+    assertThat(status("/v1/archive/archived", bearer("read"))).isEqualTo(403);
+    assertThat(status("/v1/archive/2024", bearer("read"))).isEqualTo(200);
+    assertThat(status("/v1/archive/2024", bearer("archive"))).isEqualTo(403);
+  }
+
+  @Test
+  void matrixParametersAndEncodedSegmentsDoNotLeadPastALocatorsScopes() throws Exception {
+    String other = bearer("invoices:read");
+    assertThat(status("/v1/admin/keys;v=1", bearer("admin"))).isEqualTo(403);
+    assertThat(status("/v1/admin/keys;v=1", bearer("super"))).isEqualTo(200);
+    assertThat(status("/v1/directory/%C3%A4dmins", other)).isEqualTo(403);
+    assertThat(status("/v1/directory/%C3%A4dmins", bearer("admin"))).isEqualTo(200);
+    assertThat(status("/v1/directory/team-a", other)).isEqualTo(200);
+  }
+
+  @Test
+  void aLocatorReturningAClassKeepsItsScopes() throws Exception {
+    assertThat(status("/v1/directory/staff", bearer("invoices:read"))).isEqualTo(403);
+    assertThat(status("/v1/directory/staff", bearer("admin"))).isEqualTo(200);
+  }
+
+  @Test
+  void aDeepTreeThroughOneLocatorKeepsItsRootsScopes() throws Exception {
+    String path = "/v1/tree" + "/n".repeat(40);
+    assertThat(status(path, bearer("invoices:read"))).isEqualTo(403);
+    assertThat(status(path, bearer("tree"))).isEqualTo(200);
+    assertThat(status(path, null)).isEqualTo(401);
+  }
+
+  @Test
+  void aMethodsLimitIsOneBucketWhicheverLocatorLeadsToIt() throws Exception {
+    String admin = bearer("admin");
+    assertThat(status("/v1/admin/users/export", admin)).isEqualTo(200);
+    assertThat(status("/v1/directory/users/export", admin)).isEqualTo(200);
+    assertThat(status("/v1/admin/keys/export", bearer("super"))).isEqualTo(429);
+    assertThat(status("/v1/directory/users/export", admin)).isEqualTo(429);
   }
 }
