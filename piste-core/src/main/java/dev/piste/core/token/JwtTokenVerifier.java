@@ -50,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * sub} and application id, exact issuer, audience, clock skew, maximum lifetime and age, {@code typ}
  * allow-list, and keys from {@code piste.token.jwks-uri} or {@code piste.token.jwk-file}.
  *
- * <p>A verified token is cached by its SHA-256 until its {@code exp} (or earlier), and only while
- * the key set it was verified against is current and may still serve (at most {@code
- * piste.token.jwks-max-staleness} past its expiry), so a repeated token costs a hash and a lookup;
- * the RFC 6750 {@code b64token} syntax is checked after that lookup, since a token identical to a
- * verified one is in it. jose4j's messages are never passed on: its error codes map to the fixed
+ * <p>A verified token is cached by its SHA-256 until its {@code exp} (or earlier), so a repeated
+ * token costs a hash and a lookup. A token signed with a key of the key set is served from the
+ * cache only while that set is current and may still serve (at most {@code
+ * piste.token.jwks-max-staleness} past its expiry); an HS256 token, whose key is the secret,
+ * whatever the state of the key set (not yet fetched, changed, or past the bound). The RFC 6750
+ * {@code b64token} syntax is checked after that lookup, since a token identical to a verified one
+ * is in it. jose4j's messages are never passed on: its error codes map to the fixed
  * {@link TokenFailure}s. Thread-safe; {@link #close()} stops the key refresher.
  */
 public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
@@ -180,7 +182,8 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     String alg = format.header().alg();
     Key key;
     String[] permitted;
-    if (alg.startsWith("HS")) {
+    boolean hmac = alg.startsWith("HS");
+    if (hmac) {
       key = hmacKey;
       permitted = new String[] {"HS256"};
       if (key == null) {
@@ -204,10 +207,11 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
       return TokenVerification.rejected(TokenFailure.MALFORMED);
     }
     TokenVerification result = caller(claims);
-    // nothing is kept under UNUSABLE: it would match again whenever the set is past its bound
-    if (result.isVerified() && generation != KeySource.UNUSABLE) {
+    // an HS256 answer depends on the secret alone, so no state of the key set bears on it; nothing
+    // else is kept under UNUSABLE: it would match again whenever the set is past its bound
+    if (result.isVerified() && (hmac || generation != KeySource.UNUSABLE)) {
       long until = result.expiresAt().toEpochMilli();
-      cache.put(hash, result, until, generation);
+      cache.put(hash, result, until, hmac ? VerifiedTokenCache.ANY_GENERATION : generation);
     }
     return result;
   }

@@ -137,6 +137,38 @@ final class JwtTokenVerifierTest {
     assertThat(jwks.requests()).isEqualTo(requests);
   }
 
+  /**
+   * An HS256 token's validity depends on the secret alone: with a JWKS configured, it is served from
+   * the cache before the key set is first fetched (HS256-only traffic never fetches it), through a
+   * change of the set, and once the set is past the staleness bound (a cache hit is the very answer
+   * the verification gave).
+   */
+  @Test
+  void anHs256TokenIsServedFromTheCacheWhateverTheStateOfTheJwks() {
+    try (JwtTokenVerifier v = JwtTokenVerifier.create(TokenFactory.config(clock, jwks.uri())
+        .property("piste.token.hmac-secret", TokenFactory.HMAC_SECRET).build())) {
+      var claims = f.claims();
+      claims.setExpirationTime(NumericDate.fromSeconds(clock.millis() / 1000 + 8 * 3600));
+      String token = f.hs256(claims);
+      TokenVerification first = v.verify(token);
+      assertThat(first.isVerified()).isTrue();
+      assertThat(v.verify(token)).as("no key set fetched yet").isSameAs(first);
+      assertThat(jwks.requests()).isZero();
+
+      assertThat(v.verify(f.valid()).isVerified()).isTrue();
+      assertThat(v.verify(token)).as("a key set fetched").isSameAs(first);
+
+      jwks.status(500);
+      clock.advance(Duration.ofHours(7));
+      assertThat(v.verify(f.valid()).failure()).isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
+      assertThat(v.verify(token)).as("the key set past its bound").isSameAs(first);
+      String later = f.hs256(f.claims());
+      TokenVerification laterFirst = v.verify(later);
+      assertThat(laterFirst.isVerified()).isTrue();
+      assertThat(v.verify(later)).isSameAs(laterFirst);
+    }
+  }
+
   @Test
   void anUnreachableJwksWithNoKeysGivesUnavailableNotRejected() {
     jwks.status(503);

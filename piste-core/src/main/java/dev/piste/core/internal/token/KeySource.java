@@ -10,8 +10,9 @@ public interface KeySource extends AutoCloseable {
   Lookup lookup(String kid, String alg);
 
   /**
-   * A generation under which nothing is cached, so no cached verification matches it: there are no
-   * keys yet, or they are past the time they may serve.
+   * A generation under which nothing is cached, so no verification cached against keys matches it:
+   * there are no keys yet, or they are past the time they may serve. (HS256 answers are cached
+   * under {@link VerifiedTokenCache#ANY_GENERATION}, which matches every generation.)
    */
   long UNUSABLE = -1;
 

@@ -10,9 +10,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * A bounded cache of answers by the SHA-256 of the token (never the token itself). Each entry
  * expires at the instant given when it was put, which the callers set no later than the token's
  * {@code exp}; an entry also carries a generation (the key set it was verified against) and is
- * ignored once the generation changed. When full, expired entries are purged, then arbitrary ones.
+ * ignored once the generation changed, unless it is {@link #ANY_GENERATION}. When full, expired
+ * entries are purged, then arbitrary ones.
  */
 public final class VerifiedTokenCache {
+
+  /**
+   * The generation of an answer that depends on no key set (an HS256 token, verified with the
+   * configured secret): it matches whatever generation it is looked up with, {@link
+   * KeySource#UNUSABLE} included, so that no change or staleness of the key set evicts it.
+   */
+  public static final long ANY_GENERATION = Long.MIN_VALUE;
 
   private record Entry(TokenVerification value, long expiresAtMillis, long generation) {}
 
@@ -31,7 +39,8 @@ public final class VerifiedTokenCache {
     if (e == null) {
       return null;
     }
-    if (e.expiresAtMillis <= clock.millis() || e.generation != generation) {
+    if (e.expiresAtMillis <= clock.millis()
+        || (e.generation != generation && e.generation != ANY_GENERATION)) {
       map.remove(hash, e);
       return null;
     }
