@@ -39,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@code -secret}). Only {@code "active": true} is accepted; {@code exp} and {@code nbf} (with
  * {@code piste.token.clock-skew}), and {@code iss} and {@code aud} when the engine is configured
  * with them, are checked too. An active answer without an application id ({@code
- * piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM}, as a JWT without one is,
- * and is not cached. Active answers are cached by the token's SHA-256 until min({@code exp}, {@code
- * piste.token.introspection-cache-ttl}), inactive ones for {@code
- * piste.token.introspection-negative-ttl}. An endpoint that fails, times out or answers other than
+ * piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM}, as a JWT without one is.
+ * Active answers are cached by the token's SHA-256 until min({@code exp}, {@code
+ * piste.token.introspection-cache-ttl}); inactive ones, and the refusal of an active one without an
+ * application id, for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times out or answers other than
  * 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE} (503). A token outside
  * the RFC 6750 {@code b64token} syntax is {@link TokenFailure#MALFORMED} without a call; the syntax
  * is checked after the cache lookup, since a cached token is in it. The client secret and the token
@@ -151,7 +151,10 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     TokenVerification result = interpret(body, now);
     if (result.isVerified()) {
       cache.put(hash, result, result.expiresAt().toEpochMilli(), 0);
-    } else if (result.failure() == TokenFailure.INACTIVE) {
+    } else if (result.failure() == TokenFailure.INACTIVE
+        || result.failure() == TokenFailure.MISSING_CLAIM) {
+      // the server will not give the token an application id later: a client sending it in a loop
+      // is answered from the cache, as for an inactive token, not by a call each time
       cache.put(hash, result, now + negativeTtl.toMillis(), 0);
     }
     return result;

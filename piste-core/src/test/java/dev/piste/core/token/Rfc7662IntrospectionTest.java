@@ -138,19 +138,30 @@ final class Rfc7662IntrospectionTest {
     }
   }
 
+  /**
+   * An active answer without an application id is refused as missing_claim, and the refusal is kept
+   * for piste.token.introspection-negative-ttl (10 s) as an inactive answer is: a client sending
+   * the token in a loop does not make a call to the authorization server each time.
+   */
   @Test
-  void anActiveAnswerWithoutAnApplicationIsRefusedAsMissingClaimAndNotCached() {
+  void anActiveAnswerWithoutAnApplicationIsRefusedAsMissingClaimForTheNegativeTtl() {
     server.answer(TOKEN, "{\"active\":true,\"sub\":\"user-1\",\"scope\":\"invoices:read\","
         + "\"exp\":" + (now() + 600) + "}");
     server.answer("empty", "{\"active\":true,\"client_id\":\"\",\"azp\":\"\"}");
 
     assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
-    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
     assertThat(verifier.verify("empty").failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
-    assertThat(server.requests()).as("nothing cached").isEqualTo(3);
+    clock.advance(Duration.ofSeconds(9));
+    TokenVerification again = verifier.verify(TOKEN);
+    assertThat(again.status()).isEqualTo(TokenVerification.Status.REJECTED);
+    assertThat(again.failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
+    assertThat(verifier.verify("empty").failure()).isEqualTo(TokenFailure.MISSING_CLAIM);
+    assertThat(server.requests()).as("the refusals are cached").isEqualTo(2);
 
     server.answer(TOKEN, active(now() + 600));
+    clock.advance(Duration.ofSeconds(2));
     assertThat(verifier.verify(TOKEN).caller().applicationId()).isEqualTo("billing-app");
+    assertThat(server.requests()).isEqualTo(3);
   }
 
   @Test
