@@ -1,5 +1,6 @@
 package dev.piste.core.internal.ratelimit;
 
+import dev.piste.core.internal.token.Sha256;
 import dev.piste.ratelimit.Limit;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -7,9 +8,6 @@ import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +33,15 @@ final class Bucket4jSupport {
   /** Buckets expire once full again, and at the latest after this long without a write. */
   static final Duration MAX_TTL = Duration.ofDays(32);
 
-  private final Map<LimitSet, BucketConfiguration> configurations = new ConcurrentHashMap<>();
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+  /**
+   * What each limit set's calls share, built once: its Bucket4j configuration and the start of its
+   * keys ({@code piste:<api id>:} + its spec + {@code |}).
+   */
+  private record Shape(BucketConfiguration configuration, String keyStart) {}
+
+  private final Map<LimitSet, Shape> shapes = new ConcurrentHashMap<>();
   private final QuotaCalendar calendar;
   private final String prefix;
 
@@ -65,11 +71,15 @@ final class Bucket4jSupport {
   }
 
   BucketConfiguration configuration(LimitSet limits) {
-    BucketConfiguration c = configurations.get(limits);
-    if (c == null) {
-      c = configurations.computeIfAbsent(limits, Bucket4jSupport::build);
+    return shape(limits).configuration();
+  }
+
+  private Shape shape(LimitSet limits) {
+    Shape s = shapes.get(limits);
+    if (s == null) {
+      s = shapes.computeIfAbsent(limits, l -> new Shape(build(l), prefix + l.spec() + '|'));
     }
-    return c;
+    return s;
   }
 
   private static BucketConfiguration build(LimitSet limits) {
@@ -100,9 +110,9 @@ final class Bucket4jSupport {
    * digest.
    */
   String stampedKey(String key, LimitSet limits, long now) {
-    String spec = limits.spec();
-    StringBuilder sb = new StringBuilder(prefix.length() + spec.length() + key.length() + 24)
-        .append(prefix).append(spec).append('|').append(key);
+    String start = shape(limits).keyStart();
+    StringBuilder sb = new StringBuilder(start.length() + key.length() + 24)
+        .append(start).append(key);
     for (Limit l : limits.limits()) {
       if (l.unit().calendar()) {
         sb.append(l.unit() == Limit.Unit.DAY ? "|d" : "|m")
@@ -116,19 +126,14 @@ final class Bucket4jSupport {
    * A key too long for the store ({@code id VARCHAR(512)}: an application id, subject or custom key
    * of hundreds of characters): the prefix and {@code #} + the SHA-256 of the whole key in
    * base64url, the same for every call of one caller and period. Readable keys never start with
-   * {@code #} after the prefix (a spec starts with a digit).
+   * {@code #} after the prefix (a spec starts with a digit). The digest is of the key's UTF-8
+   * bytes, by the per-thread instance of {@link Sha256}.
    */
   private String digest(CharSequence key) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
-    byte[] d = sha256.digest(key.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] d = Sha256.digest(key.toString());
     // a prefix too long to keep (an API id of hundreds of characters) is inside the digest anyway
     String p = prefix.length() <= MAX_KEY_LENGTH - 44 ? prefix : "piste:";
-    return p + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(d);
+    return p + "#" + BASE64URL.encodeToString(d);
   }
 
   /** The verdict of a Bucket4j answer; a quota that rejected waits until its period ends. */

@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 of credentials: the only form in which a token or key is ever kept. */
+/**
+ * SHA-256 of credentials: the only form in which a token or key is ever kept. It also names the
+ * bucket of a rate-limit key too long for a shared store, so its output must not change between
+ * versions.
+ */
 public final class Sha256 {
   private Sha256() {}
 

@@ -3,8 +3,11 @@ package dev.piste.core.internal.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.internal.config.ValueType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /** The keys under which the Redis and PostgreSQL stores keep their buckets. */
@@ -37,5 +40,34 @@ final class Bucket4jSupportTest {
         .isNotEqualTo(support.stampedKey(longApp + "b", plan, NOW));
     String readable = "p|free|" + "a".repeat(200);
     assertThat(support.stampedKey(readable, plan, NOW)).contains(readable);
+  }
+
+  /**
+   * Instances of one version share buckets only if they build the same keys: these are the keys, to
+   * the byte, of a plan with a smooth limit and two quotas, with and without an API id, and digested
+   * when too long (the digest of the whole readable key, API id included, or in place of an API id
+   * too long to keep).
+   */
+  @Test
+  void theKeyFormatIsFixedToTheByte() throws Exception {
+    LimitSet plan = new LimitSet("free", ValueType.parseLimits("5/s; 10000/day; 200000/month"));
+    Bucket4jSupport noApi = new Bucket4jSupport(new QuotaCalendar(ZoneOffset.UTC), null);
+    Bucket4jSupport longApi =
+        new Bucket4jSupport(new QuotaCalendar(ZoneOffset.UTC), "x".repeat(300));
+    String longApp = "p|free|" + "a".repeat(600);
+
+    assertThat(support.stampedKey("p|free|billing-app", plan, NOW))
+        .isEqualTo("piste:invoices:5/s;10000/day;200000/month|p|free|billing-app|d20578|m24316");
+    assertThat(noApi.stampedKey("p|free|billing-app", plan, NOW))
+        .isEqualTo("piste:5/s;10000/day;200000/month|p|free|billing-app|d20578|m24316");
+    assertThat(support.stampedKey(longApp, plan, NOW))
+        .isEqualTo("piste:invoices:#iv9jaRSHc7xg98DuVRU4O8FBMIQdR_bZX2e-ckaD5Qg")
+        .isEqualTo("piste:invoices:#" + Base64.getUrlEncoder().withoutPadding().encodeToString(
+            MessageDigest.getInstance("SHA-256").digest(("piste:invoices:5/s;10000/day;200000/month|"
+                + longApp + "|d20578|m24316").getBytes(StandardCharsets.UTF_8))));
+    assertThat(noApi.stampedKey(longApp, plan, NOW))
+        .isEqualTo("piste:#a0f6gUOKJ6ZwaqRyfn72-AIsrBk3sxwbaz4w80I64ys");
+    assertThat(longApi.stampedKey("p|free|billing-app", plan, NOW))
+        .isEqualTo("piste:#3YRHpodCYDfgm86bIqp_QDkLny9CScJtLo8h8q4JDXQ");
   }
 }
