@@ -87,7 +87,7 @@ public final class TokenKeys {
       "Active introspection results are cached until min(exp, this)");
   public static final Key<Duration> INTROSPECTION_NEGATIVE_TTL = Key.of(
       "piste.token.introspection-negative-ttl", DURATION_TYPE, "10s",
-      "Inactive introspection results are cached this long");
+      "Inactive introspection results, and refusals for a missing application id, are cached this long");
   public static final Key<String> API_KEY_HEADER = Key.of("piste.token.api-key-header", STRING,
       "X-API-Key", "Header carrying an API key");
   public static final Key<Path> API_KEY_FILE = Key.of("piste.token.api-key-file", PATH, null,
