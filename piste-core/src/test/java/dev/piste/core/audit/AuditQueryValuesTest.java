@@ -49,4 +49,16 @@ final class AuditQueryValuesTest {
     assertThat(e.queryValues()).containsOnlyKeys("page").containsEntry("page", "2");
     assertThat(e.toJson()).doesNotContain("at1", "rt1", "cs1", "pw1", "FR76");
   }
+
+  @Test
+  void credentialParametersNamedWithBracketsAreRedactedByEachPartOfTheirName() {
+    AuditEvent e = one(Map.of(),
+        "user[password]=hunter2&a[access_token]=at1&user%5Bclient_secret%5D=cs1&user[name]=bob"
+            + "&page=2");
+    assertThat(e.queryParams()).contains("user[password]", "a[access_token]",
+        "user[client_secret]");
+    assertThat(e.queryValues()).containsOnlyKeys("user[name]", "page")
+        .containsEntry("user[name]", "bob");
+    assertThat(e.toJson()).doesNotContain("hunter2", "at1", "cs1");
+  }
 }

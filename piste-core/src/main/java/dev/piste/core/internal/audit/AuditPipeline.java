@@ -306,11 +306,14 @@ public final class AuditPipeline implements AuditRecorder {
     }
   }
 
-  /** Whether a parameter's value is never written: {@code password[0]} is {@code password}. */
+  /**
+   * Whether a parameter's value is never written: by each part of a bracketed name, as form
+   * fields, so {@code password[0]} and {@code user[password]} are {@code password}.
+   */
   private boolean redacted(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    int bracket = n.indexOf('[');
-    return redactedQuery.contains(n) || (bracket > 0 && redactedQuery.contains(n.substring(0, bracket)));
+    return redactedQuery.contains(n)
+        || (n.indexOf('[') >= 0 && BodyCapture.redactedName(n, redactedQuery));
   }
 
   /** Names look like identifiers; anything else (a bare token as a name) is left out. */

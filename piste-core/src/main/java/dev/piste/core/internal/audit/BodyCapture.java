@@ -219,10 +219,11 @@ public final class BodyCapture {
   }
 
   /**
-   * Whether a form field's value is never written: as in query strings {@code password[0]} is
-   * {@code password}, and a nested name such as {@code user[password]} is its last part too.
+   * Whether a form field's or query parameter's value is never written: the lower-case {@code
+   * name} or any part of it between brackets is redacted, so {@code password[0]} is {@code
+   * password}, and so is a nested name such as {@code user[password]}.
    */
-  private static boolean redactedName(String name, Set<String> redacted) {
+  static boolean redactedName(String name, Set<String> redacted) {
     if (redacted.contains(name)) {
       return true;
     }
