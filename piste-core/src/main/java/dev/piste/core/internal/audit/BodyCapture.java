@@ -134,15 +134,24 @@ public final class BodyCapture {
     }
   }
 
-  /** Whether the first character that is not white space opens a JSON object or array. */
+  /**
+   * Whether the first character that is not white space, after a UTF-8 byte-order mark if there
+   * is one, opens a JSON object or array.
+   */
   private static boolean looksLikeJson(byte[] body, int length) {
-    for (int i = 0; i < length; i++) {
+    for (int i = bomLength(body, length); i < length; i++) {
       byte b = body[i];
       if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
         return b == '{' || b == '[';
       }
     }
     return false;
+  }
+
+  /** 3 when the body opens with the UTF-8 byte-order mark (EF BB BF), 0 otherwise. */
+  private static int bomLength(byte[] body, int length) {
+    return length >= 3 && body[0] == (byte) 0xEF && body[1] == (byte) 0xBB && body[2] == (byte) 0xBF
+        ? 3 : 0;
   }
 
   public boolean truncated() {
@@ -153,16 +162,18 @@ public final class BodyCapture {
    * Copies JSON token by token, masking redacted fields. A body cut at the maximum size ({@code
    * truncated}) keeps its complete tokens: it stops at its first incomplete token, and drops a
    * final number that runs to the cut (its digits may go on). A body that was not cut and does not
-   * parse gives {@code null}: it is not written.
+   * parse gives {@code null}: it is not written. A leading UTF-8 byte-order mark is skipped, in
+   * every content type alike, rather than left to the parser.
    */
   static String redactJson(byte[] body, int length, boolean truncated, Set<String> redacted) {
+    int start = bomLength(body, length);
     StringWriter out = new StringWriter(length + 16);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       boolean pendingName = false;
-      try (JsonParser p = JSON.createParser(body, 0, length)) {
+      try (JsonParser p = JSON.createParser(body, start, length - start)) {
         JsonToken t;
         while ((t = p.nextToken()) != null) {
-          if (truncated && t.isNumeric() && p.currentLocation().getByteOffset() >= length) {
+          if (truncated && t.isNumeric() && p.currentLocation().getByteOffset() >= length - start) {
             break;
           }
           if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {

@@ -129,4 +129,19 @@ final class BodyCaptureTest {
     assertThat(c.redacted()).isEqualTo("user[name]=bob&user[password]=***&password[0]=***"
         + "&password%5B%5D=***&client_secret=***");
   }
+
+  @Test
+  void jsonThatOpensWithAByteOrderMarkIsRedactedAsJsonInEveryCapturedContentType() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/json, text/plain");
+    String body = "\uFEFF{\"user\":\"bob\",\"password\":\"hunter2\"}";
+    assertThat(feed(p.start("text/plain"), body).redacted())
+        .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
+    assertThat(feed(p.start("application/json"), body).redacted())
+        .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
+    String cut = "\uFEFF{\"user\":\"bob\",\"amount\":1234567890}";
+    assertThat(feed(policy("piste.audit.body.max-size", Integer.toString(
+        cut.getBytes(StandardCharsets.UTF_8).length - 8)).start("application/json"), cut).redacted())
+        .as("a number that runs to the cut, counted after the mark").isEqualTo(
+            "{\"user\":\"bob\",\"amount\":null}");
+  }
 }
