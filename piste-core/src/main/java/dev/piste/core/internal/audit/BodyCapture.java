@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.pipeline.Exchange;
@@ -25,10 +26,11 @@ import java.util.Set;
  * <p>JSON bodies are re-written token by token with the value of every configured field
  * ({@code piste.audit.redact-body-fields}, case-insensitive, at any depth) replaced by
  * {@code "***"}; a body cut at the maximum size keeps its complete tokens only, so a value cut in
- * the middle is never written, and a body that is not JSON is not written at all. Form bodies
- * ({@code application/x-www-form-urlencoded}) are redacted by parameter name ({@code password[0]}
- * and {@code user[password]} count as {@code password}). Other configured content types are kept
- * as UTF-8 text, unless they open with a JSON object or array: those are redacted as JSON.
+ * the middle is never written, and a body that is not JSON, cut or not, is not written at all.
+ * Form bodies ({@code application/x-www-form-urlencoded}) are redacted by parameter name ({@code
+ * password[0]} and {@code user[password]} count as {@code password}). Other configured content
+ * types are kept as UTF-8 text, unless they open (after a UTF-8 byte-order mark, if any) with a
+ * JSON object or array: those are redacted as JSON.
  */
 public final class BodyCapture {
 
@@ -160,48 +162,70 @@ public final class BodyCapture {
 
   /**
    * Copies JSON token by token, masking redacted fields. A body cut at the maximum size ({@code
-   * truncated}) keeps its complete tokens: it stops at its first incomplete token, and drops a
-   * final number that runs to the cut (its digits may go on). A body that was not cut and does not
-   * parse gives {@code null}: it is not written. A leading UTF-8 byte-order mark is skipped, in
-   * every content type alike, rather than left to the parser.
+   * truncated}) is read by Jackson's non-blocking parser, which tells input that stops at the cut
+   * from input that is wrong: it keeps its complete tokens, up to the one the cut went through (a
+   * final number that runs to the cut is dropped too, its digits may go on); a syntax error before
+   * the cut gives {@code null}. A body that was not cut and does not parse gives {@code null} as
+   * well: it is not written. A leading UTF-8 byte-order mark is skipped, in every content type
+   * alike, rather than left to the parser.
    */
   static String redactJson(byte[] body, int length, boolean truncated, Set<String> redacted) {
     int start = bomLength(body, length);
     StringWriter out = new StringWriter(length + 16);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = JSON.createGenerator(out);
+        JsonParser p = parser(body, start, length, truncated)) {
       boolean pendingName = false;
-      try (JsonParser p = JSON.createParser(body, start, length - start)) {
-        JsonToken t;
-        while ((t = p.nextToken()) != null) {
-          if (truncated && t.isNumeric() && p.currentLocation().getByteOffset() >= length - start) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
+        if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {
+          g.writeFieldName(p.currentName());
+          g.writeString(MASK);
+          if (!skipValue(p)) {
+            // cut inside the value: none of it is written
             break;
           }
-          if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {
-            g.writeFieldName(p.currentName());
-            g.writeString(MASK);
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-              p.skipChildren();
-            }
-          } else {
-            g.copyCurrentEvent(p);
-            pendingName = t == JsonToken.FIELD_NAME;
-          }
+        } else {
+          g.copyCurrentEvent(p);
+          pendingName = t == JsonToken.FIELD_NAME;
         }
-      } catch (IOException e) {
-        if (!truncated) {
-          // malformed, not cut: not JSON despite its content type
-          return null;
-        }
-        // cut: keep the complete tokens before it
       }
       if (pendingName) {
         g.writeNull();
       }
+      // closing the generator closes the objects and arrays the cut left open
     } catch (IOException | RuntimeException e) {
+      // malformed (before the cut, if cut): not JSON despite its content type
       return null;
     }
     return out.toString();
+  }
+
+  /** A parser of the body; non-blocking for a cut body, so the cut is not taken for its end. */
+  private static JsonParser parser(byte[] body, int start, int length, boolean truncated)
+      throws IOException {
+    if (!truncated) {
+      return JSON.createParser(body, start, length - start);
+    }
+    JsonParser p = JSON.createNonBlockingByteArrayParser();
+    ((ByteArrayFeeder) p.getNonBlockingInputFeeder()).feedInput(body, start, length);
+    return p;
+  }
+
+  /** Skips the value after a field name; {@code false} when the input stops inside it. */
+  private static boolean skipValue(JsonParser p) throws IOException {
+    int depth = 0;
+    do {
+      JsonToken t = p.nextToken();
+      if (t == null || t == JsonToken.NOT_AVAILABLE) {
+        return false;
+      }
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      }
+    } while (depth > 0);
+    return true;
   }
 
   static String redactForm(String body, boolean truncated, Set<String> redacted) {

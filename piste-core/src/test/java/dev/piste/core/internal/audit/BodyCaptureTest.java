@@ -139,9 +139,46 @@ final class BodyCaptureTest {
     assertThat(feed(p.start("application/json"), body).redacted())
         .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
     String cut = "\uFEFF{\"user\":\"bob\",\"amount\":1234567890}";
-    assertThat(feed(policy("piste.audit.body.max-size", Integer.toString(
-        cut.getBytes(StandardCharsets.UTF_8).length - 8)).start("application/json"), cut).redacted())
+    int max = cut.getBytes(StandardCharsets.UTF_8).length - 8;
+    assertThat(feed(policy("piste.audit.body.max-size", Integer.toString(max))
+        .start("application/json"), cut).redacted())
         .as("a number that runs to the cut, counted after the mark").isEqualTo(
             "{\"user\":\"bob\",\"amount\":null}");
+  }
+
+  @Test
+  void aCutBodyThatBreaksBeforeTheCutIsNotWrittenAtAll() {
+    String unquoted = "{\"user\":\"bob\", password: \"hunter2\", \"note\": \"abcdefgh\"}";
+    BodyCapture c = cutAt(unquoted, 40);
+    assertThat(c.truncated()).isTrue();
+    assertThat(c.redacted()).isNull();
+    String noColon = "{\"a\":1} {\"password\" hunter2, \"note\": \"abcdefgh\"}";
+    assertThat(cutAt(noColon, 40).redacted()).isNull();
+  }
+
+  @Test
+  void aCutBodyKeepsItsCompleteTokensWhereverTheCutFalls() {
+    String body = "{\"a\":1,\"ok\":true,\"n\":1.5e3,\"s\":\"x\\u0041y\",\"l\":[null,false]}";
+    // after a comma, and within a literal, a number's fraction or exponent and an escape
+    assertThat(cutAt(body, body.indexOf(",") + 1).redacted()).isEqualTo("{\"a\":1}");
+    assertThat(cutAt(body, body.indexOf("tru") + 3).redacted())
+        .isEqualTo("{\"a\":1,\"ok\":null}");
+    assertThat(cutAt(body, body.indexOf("1.") + 2).redacted())
+        .isEqualTo("{\"a\":1,\"ok\":true,\"n\":null}");
+    assertThat(cutAt(body, body.indexOf("e3") + 1).redacted())
+        .isEqualTo("{\"a\":1,\"ok\":true,\"n\":null}");
+    assertThat(cutAt(body, body.indexOf("\\u00") + 4).redacted())
+        .isEqualTo("{\"a\":1,\"ok\":true,\"n\":1500.0,\"s\":null}");
+    assertThat(cutAt(body, body.indexOf("fal") + 3).redacted())
+        .isEqualTo("{\"a\":1,\"ok\":true,\"n\":1500.0,\"s\":\"xAy\",\"l\":[null]}");
+  }
+
+  @Test
+  void aCutInsideARedactedValueWritesOnlyTheMask() {
+    String body = "{\"a\":1,\"secret\":{\"k\":[\"hunter2\",{\"x\":\"y\"}]},\"b\":2}";
+    assertThat(cutAt(body, body.indexOf("hunter2") + 3).redacted())
+        .isEqualTo("{\"a\":1,\"secret\":\"***\"}");
+    assertThat(cutAt(body, body.indexOf(",\"b\"") + 1).redacted())
+        .isEqualTo("{\"a\":1,\"secret\":\"***\"}");
   }
 }
