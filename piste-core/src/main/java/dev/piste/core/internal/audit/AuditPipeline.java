@@ -344,30 +344,18 @@ public final class AuditPipeline implements AuditRecorder {
   }
 
   private void dispatch() {
-    List<AuditEvent> batch = new ArrayList<>(batchSize);
-    BatchBytes bytes = new BatchBytes();
-    boolean full = false;
+    BatchFill batch = new BatchFill(batchSize);
     long batchStart = 0;
     long lastWatchdog = System.nanoTime();
     List<SinkChannel> ch = channels;
     long took = 0;
     while (true) {
-      AuditEvent e;
-      while (batch.size() < batchSize && (e = queue.peek()) != null) {
-        if (!bytes.fits(e.jsonLength())) {
-          // large events (captured bodies): the next batch starts with this one
-          full = true;
-          break;
-        }
-        queue.poll();
-        took++;
-        if (batch.isEmpty()) {
-          batchStart = System.nanoTime();
-        }
-        batch.add(e);
-        bytes.add(e.jsonLength());
-      }
+      boolean wasEmpty = batch.isEmpty();
+      took += batch.fill(queue);
       taken = took;
+      if (wasEmpty && !batch.isEmpty()) {
+        batchStart = System.nanoTime();
+      }
       long now = System.nanoTime();
       if (now - lastWatchdog >= WATCHDOG_NANOS) {
         lastWatchdog = now;
@@ -377,12 +365,8 @@ public final class AuditPipeline implements AuditRecorder {
         losses.tick(now);
       }
       boolean stop = stopping;
-      if (!batch.isEmpty()
-          && (batch.size() >= batchSize || full || now - batchStart >= flushNanos || stop)) {
-        List<AuditEvent> b = List.copyOf(batch);
-        batch.clear();
-        bytes.clear();
-        full = false;
+      if (!batch.isEmpty() && (batch.full() || now - batchStart >= flushNanos || stop)) {
+        List<AuditEvent> b = batch.take();
         for (SinkChannel c : ch) {
           c.offer(b);
         }
@@ -431,14 +415,17 @@ public final class AuditPipeline implements AuditRecorder {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<AuditEvent> late = new ArrayList<>();
-    AuditEvent lateEvent;
-    while ((lateEvent = queue.poll()) != null) {
-      late.add(lateEvent);
-    }
-    if (!late.isEmpty()) {
+    // what the dispatcher left, or is still taking its share of when it outlived the wait: each
+    // event goes to one of the two, in batches cut as the dispatcher cuts them
+    BatchFill late = new BatchFill(batchSize);
+    while (true) {
+      late.fill(queue);
+      if (late.isEmpty()) {
+        break;
+      }
+      List<AuditEvent> b = late.take();
       for (SinkChannel c : ch) {
-        c.offer(List.copyOf(late));
+        c.offer(b);
       }
     }
     for (SinkChannel c : ch) {
