@@ -17,6 +17,8 @@ public final class AuditStats {
   public final AtomicLong lost = new AtomicLong();
   /** Spool records skipped as torn or unreadable. */
   public final AtomicLong tornRecords = new AtomicLong();
+  /** Spool writes the disk refused (full disk, unwritable directory). */
+  public final AtomicLong spoolWriteErrors = new AtomicLong();
   /** Sink deliveries that failed. */
   public final AtomicLong failedDeliveries = new AtomicLong();
   /** Times the dispatcher thread went to sleep and woke up (by a request thread or by itself). */
@@ -26,6 +28,6 @@ public final class AuditStats {
   public String toString() {
     return "recorded=" + recorded + " overflowed=" + overflowed + " delivered=" + delivered
         + " spooled=" + spooled + " lost=" + lost + " tornRecords=" + tornRecords
-        + " failedDeliveries=" + failedDeliveries;
+        + " spoolWriteErrors=" + spoolWriteErrors + " failedDeliveries=" + failedDeliveries;
   }
 }

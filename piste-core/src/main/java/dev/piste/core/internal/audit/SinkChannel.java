@@ -27,6 +27,8 @@ final class SinkChannel {
   private static final Logger LOG = LoggerFactory.getLogger(SinkChannel.class);
   /** A write still running after this long has its batch copied to the spool (DESIGN.md: 1 s). */
   static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** A slow write the spool could not take is offered to it again no sooner than this. */
+  static final long SLOW_SPOOL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -47,6 +49,8 @@ final class SinkChannel {
   private boolean inFlightSpooled;
   private boolean inFlightSlowLogged;
   private long inFlightSince;
+  private boolean slowSpoolRefused;
+  private long slowSpoolRefusedAt;
   private int failures;
   private long retryAt;
   private boolean closing;
@@ -115,17 +119,20 @@ final class SinkChannel {
   /**
    * Called regularly by the dispatcher: spools a write that is taking too long, with the batches
    * behind it, when the spool can take them all. When it cannot (full, or the disk refuses), they
-   * stay in memory, within the backlog's limit, and a later pass tries again: the write has not
-   * failed, so nothing of it is counted lost.
+   * stay in memory, within the backlog's limit, and a pass at least {@link
+   * #SLOW_SPOOL_RETRY_NANOS} later tries again (each try writes the whole backlog, under the lock
+   * that request threads in {@link #overflow} wait for): the write has not failed, so nothing of
+   * it is counted lost.
    */
   void watchdog(long now) {
     lock.lock();
     try {
       if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
-          && now - inFlightSince > STUCK_NANOS && spool.usable()) {
-        List<AuditEvent> all = new ArrayList<>(inFlight.size() + pendingEvents);
-        all.addAll(inFlight);
-        pending.forEach(all::addAll);
+          && now - inFlightSince > STUCK_NANOS && spool.usable()
+          && (!slowSpoolRefused || now - slowSpoolRefusedAt >= SLOW_SPOOL_RETRY_NANOS)) {
+        List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 1);
+        all.add(inFlight);
+        all.addAll(pending);
         boolean spooled;
         try {
           spooled = spool.appendAll(all);
@@ -133,6 +140,8 @@ final class SinkChannel {
           spooled = false;
         }
         if (!spooled) {
+          slowSpoolRefused = true;
+          slowSpoolRefusedAt = now;
           if (!inFlightSlowLogged) {
             inFlightSlowLogged = true;
             LOG.warn("audit sink {} is slow and its spool has no room: its events wait in memory",
@@ -140,9 +149,11 @@ final class SinkChannel {
           }
           return;
         }
+        slowSpoolRefused = false;
+        int count = inFlight.size() + pendingEvents;
         LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
-        stats.spooled.addAndGet(all.size());
-        settled.addAndGet(all.size());
+        stats.spooled.addAndGet(count);
+        settled.addAndGet(count);
         inFlightSpooled = true;
         pending.clear();
         pendingEvents = 0;

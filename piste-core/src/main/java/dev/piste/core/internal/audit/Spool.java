@@ -137,71 +137,78 @@ final class Spool implements Closeable {
     if (broken) {
       throw new IOException("audit spool unavailable");
     }
-    List<byte[]> payloads = new ArrayList<>(events.size());
+    int count = 0;
     long total = 0;
     for (AuditEvent e : events) {
-      byte[] p = e.toJsonBytes();
-      if (!budget.tryReserve(HEADER + p.length)) {
+      if (!budget.tryReserve(HEADER + e.jsonLength())) {
         break;
       }
-      payloads.add(p);
-      total += HEADER + p.length;
+      count++;
+      total += HEADER + e.jsonLength();
     }
-    write(payloads, total);
-    return payloads.size();
+    write(List.of(events.subList(0, count)), total);
+    return count;
   }
 
   /**
-   * Appends all the events in order or, when the spool's maximum size leaves no room for all of
-   * them, none: returns whether it did. Throws, having appended none, when the disk refuses the
-   * write.
+   * Appends all the events of the batches in order or, when the spool's maximum size leaves no
+   * room for all of them, none: returns whether it did. Throws, having appended none, when the
+   * disk refuses the write.
    */
-  boolean appendAll(List<AuditEvent> events) throws IOException {
+  boolean appendAll(List<List<AuditEvent>> batches) throws IOException {
     if (broken) {
       throw new IOException("audit spool unavailable");
     }
     long total = 0;
-    for (AuditEvent e : events) {
-      total += HEADER + e.jsonLength();
+    for (List<AuditEvent> batch : batches) {
+      for (AuditEvent e : batch) {
+        total += HEADER + e.jsonLength();
+      }
     }
     if (!budget.tryReserve(total)) {
       return false;
     }
-    List<byte[]> payloads = new ArrayList<>(events.size());
-    for (AuditEvent e : events) {
-      payloads.add(e.toJsonBytes());
-    }
-    write(payloads, total);
+    write(batches, total);
     return true;
   }
 
-  /** Writes records whose {@code total} bytes are reserved; on failure releases them and throws. */
-  private void write(List<byte[]> payloads, long total) throws IOException {
-    if (payloads.isEmpty()) {
+  /**
+   * Writes the events of the batches, whose {@code total} bytes are reserved, as records; on
+   * failure releases them, truncates what was written and throws. Each event's JSON goes straight
+   * into the write buffer, in pieces of at most {@link #WRITE_CHUNK} (or one record): a backlog of
+   * large events never needs a copy of itself, nor one buffer of its whole size.
+   */
+  private void write(List<List<AuditEvent>> batches, long total) throws IOException {
+    if (total == 0) {
       return;
     }
     try {
       if (writer == null || (writeSize > 0 && writeSize + total > SEGMENT_SIZE)) {
         roll();
       }
-      // written in pieces of at most WRITE_CHUNK (or one record): a batch of large events never
-      // needs one buffer of its whole size
       ByteBuffer buf = ByteBuffer.allocate((int) Math.min(total, WRITE_CHUNK));
-      for (byte[] p : payloads) {
-        if (buf.remaining() < HEADER + p.length) {
-          flush(buf);
-          if (buf.capacity() < HEADER + p.length) {
-            buf = ByteBuffer.allocate(HEADER + p.length);
+      for (List<AuditEvent> batch : batches) {
+        for (AuditEvent e : batch) {
+          int length = e.jsonLength();
+          if (buf.remaining() < HEADER + length) {
+            flush(buf);
+            if (buf.capacity() < HEADER + length) {
+              buf = ByteBuffer.allocate(HEADER + length);
+            }
           }
+          int at = buf.position();
+          buf.position(at + HEADER);
+          e.writeJson(buf);
+          crc.reset();
+          crc.update(buf.array(), at + HEADER, length);
+          buf.putInt(at, length).putInt(at + 4, (int) crc.getValue());
         }
-        crc.reset();
-        crc.update(p);
-        buf.putInt(p.length).putInt((int) crc.getValue()).put(p);
       }
       flush(buf);
       writeSize += total;
       segments.put(writeSegment, writeSize);
     } catch (IOException | RuntimeException e) {
+      stats.spoolWriteErrors.incrementAndGet();
       budget.release(total);
       abandonPartialWrite();
       throw e;

@@ -1,6 +1,7 @@
 package dev.piste.core.internal.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.piste.audit.AuditEvent;
 import java.io.IOException;
@@ -204,6 +205,34 @@ final class SpoolTest {
       }
       assertThat(reads).containsExactly(List.of("r-0", "r-1"), List.of("r-2", "r-3"),
           List.of("r-4"), List.of("r-5"), List.of("r-6"));
+    }
+  }
+
+  @Test
+  void appendingAllOfABacklogWritesEveryBatchInOrderOrNoneWhenThereIsNoRoomForAll()
+      throws IOException {
+    int record = 8 + event(0).jsonLength();
+    SpoolBudget budget = new SpoolBudget(6L * record + 10);
+    try (Spool s = new Spool(dir, "test", budget, stats)) {
+      assertThat(s.appendAll(List.of(events(0, 2), events(2, 3), events(3, 5)))).isTrue();
+      assertThat(s.appendAll(List.of(events(5, 6), events(6, 8)))).isFalse();
+      assertThat(budget.used()).isEqualTo(5L * record);
+      Spool.Batch b = s.read(100);
+      assertThat(b.events()).isEqualTo(events(0, 5));
+      s.commit(b.end());
+      assertThat(budget.used()).isZero();
+    }
+  }
+
+  @Test
+  void aWriteTheDiskRefusesIsCountedAndReleasesItsRoom() throws IOException {
+    SpoolBudget budget = new SpoolBudget(1L << 30);
+    try (Spool s = new Spool(dir.resolve("gone"), "test", budget, stats)) {
+      Files.delete(dir.resolve("gone"));
+      assertThatThrownBy(() -> s.appendAll(List.of(events(0, 3)))).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> s.append(events(0, 3))).isInstanceOf(IOException.class);
+      assertThat(stats.spoolWriteErrors.get()).isEqualTo(2);
+      assertThat(budget.used()).isZero();
     }
   }
 }
