@@ -61,4 +61,11 @@ final class AuditQueryValuesTest {
         .containsEntry("user[name]", "bob");
     assertThat(e.toJson()).doesNotContain("hunter2", "at1", "cs1");
   }
+
+  @Test
+  void credentialParametersNamedWithDotsAreRedactedByEachPartOfTheirName() {
+    AuditEvent e = one(Map.of(), "user.password=hunter2&client.api_key=k1&user.name=bob");
+    assertThat(e.queryValues()).containsOnlyKeys("user.name").containsEntry("user.name", "bob");
+    assertThat(e.toJson()).doesNotContain("hunter2", "k1");
+  }
 }

@@ -307,13 +307,14 @@ public final class AuditPipeline implements AuditRecorder {
   }
 
   /**
-   * Whether a parameter's value is never written: by each part of a bracketed name, as form
-   * fields, so {@code password[0]} and {@code user[password]} are {@code password}.
+   * Whether a parameter's value is never written: by each part of a bracketed or dotted name, as
+   * form fields, so {@code password[0]}, {@code user[password]} and {@code user.password} are
+   * {@code password}.
    */
   private boolean redacted(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return redactedQuery.contains(n)
-        || (n.indexOf('[') >= 0 && BodyCapture.redactedName(n, redactedQuery));
+        || ((n.indexOf('[') >= 0 || n.indexOf('.') >= 0) && BodyCapture.redactedName(n, redactedQuery));
   }
 
   /** Names look like identifiers; anything else (a bare token as a name) is left out. */

@@ -255,18 +255,20 @@ public final class BodyCapture {
 
   /**
    * Whether a form field's or query parameter's value is never written: the lower-case {@code
-   * name} or any part of it between brackets is redacted, so {@code password[0]} is {@code
-   * password}, and so is a nested name such as {@code user[password]}.
+   * name} or any part of it between brackets or dots is redacted, so {@code password[0]} is {@code
+   * password}, and so is a nested name such as {@code user[password]} or {@code user.password}
+   * (the binding syntax of common web frameworks).
    */
   static boolean redactedName(String name, Set<String> redacted) {
     if (redacted.contains(name)) {
       return true;
     }
     int start = 0;
-    while (start < name.length()) {
-      int end = name.indexOf('[', start);
-      if (end < 0) {
-        end = name.length();
+    int n = name.length();
+    while (start <= n) {
+      int end = start;
+      while (end < n && name.charAt(end) != '[' && name.charAt(end) != '.') {
+        end++;
       }
       String part = name.substring(start, end);
       if (part.endsWith("]")) {

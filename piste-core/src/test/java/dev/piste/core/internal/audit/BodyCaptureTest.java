@@ -131,6 +131,14 @@ final class BodyCaptureTest {
   }
 
   @Test
+  void formFieldsNamedWithDotsAreRedactedByEachPartOfTheirName() {
+    BodyCapture c = feed(policy("piste.audit.body.content-types",
+        "application/x-www-form-urlencoded").start("application/x-www-form-urlencoded"),
+        "user.name=bob&user.password=hunter2&account.iban=FR76&v1.0=ok");
+    assertThat(c.redacted()).isEqualTo("user.name=bob&user.password=***&account.iban=***&v1.0=ok");
+  }
+
+  @Test
   void jsonThatOpensWithAByteOrderMarkIsRedactedAsJsonInEveryCapturedContentType() {
     BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/json, text/plain");
     String body = "\uFEFF{\"user\":\"bob\",\"password\":\"hunter2\"}";
