@@ -308,4 +308,21 @@ final class RateLimitStageTest {
   private static TestRequest request(String method, String path) {
     return TestRequest.of(method, path).remoteAddress("192.0.2.10").header("X-Test-App", "app-1");
   }
+
+  @Test
+  void aRejectionNamesTheBlockingLimitWithWhatItHolds() {
+    // cost 5: after two calls the minute holds 5 again and the day 2, so the day refuses the third
+    OperationPolicy export = TestEngine.operation("export",
+        List.of(new OperationLimit(ValueType.parseLimits("5/m; 12/day"), "application", 5, false)));
+    try (TestEngine e = new TestEngine(plans("piste.ratelimit.default-plan", "gold"), clock)) {
+      assertThat(e.call("exporter", null, export).status()).isEqualTo(200);
+      clock.set(T0.plusSeconds(60));
+      assertThat(e.call("exporter", null, export).status()).isEqualTo(200);
+      clock.set(T0.plusSeconds(120));
+      TestEngine.Result denied = e.call("exporter", null, export);
+      assertThat(denied.status()).isEqualTo(429);
+      // the day's 2, not the 0 the minute would hold had it taken the cost
+      assertThat(denied.header("RateLimit")).isEqualTo("\"operation-day\";r=2;t=43080");
+    }
+  }
 }

@@ -4,6 +4,9 @@ import static dev.piste.core.ratelimit.TestEngine.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.Outcome;
+import dev.piste.core.internal.config.ValueType;
+import dev.piste.core.internal.pipeline.OperationLimit;
+import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.RedisServerFixture;
 import dev.piste.core.testing.TestClock;
@@ -378,5 +381,24 @@ final class RedisRateLimitTest {
     }
     assertThat(others.get()).isZero();
     return admitted.get();
+  }
+
+  @Test
+  void aRejectionNamesTheBlockingLimitWithWhatItHolds() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    OperationPolicy export = operation("export", List.of(new OperationLimit(
+        ValueType.parseLimits("5/m; 12/day"), "application", 5, false)));
+    try (TestEngine e = new TestEngine(config("piste.ratelimit.plans.big", "1000/s",
+        "piste.ratelimit.default-plan", "big", "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(e.call("exporter", null, export).status()).isEqualTo(200);
+      clock.set(Instant.parse("2026-05-05T10:01:00Z"));
+      assertThat(e.call("exporter", null, export).status()).isEqualTo(200);
+      // twelve seconds on, the minute holds 1 and the day 2: both refuse a cost of 5, the day the
+      // longer, so the answer names the day, with the day's 2 (not the bucket's least, 1)
+      clock.set(Instant.parse("2026-05-05T10:01:12Z"));
+      TestEngine.Result denied = e.call("exporter", null, export);
+      assertThat(denied.status()).isEqualTo(429);
+      assertThat(denied.header("RateLimit")).startsWith("\"operation-day\";r=2;");
+    }
   }
 }

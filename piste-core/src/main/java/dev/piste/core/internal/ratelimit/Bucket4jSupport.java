@@ -165,7 +165,8 @@ final class Bucket4jSupport {
         blocking = i;
       }
     }
-    return new Verdict(false, remaining, Math.max(wait, 1), blocking);
+    // the limit named in the answer, with what it holds: the others took nothing
+    return new Verdict(false, Math.max(0, available[blocking]), Math.max(wait, 1), blocking);
   }
 
   /** The time a greedy limit takes to refill {@code tokens} (permits spread over its period). */

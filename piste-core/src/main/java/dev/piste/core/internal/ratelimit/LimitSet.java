@@ -192,6 +192,7 @@ public final class LimitSet {
     int minIndex = 0;
     long wait = 0;
     int blocking = -1;
+    long blockingRemaining = 0;
     for (int i = 0; i < state.length; i++) {
       long remaining;
       if (units[i].calendar()) {
@@ -205,6 +206,7 @@ public final class LimitSet {
           if (blocking < 0 || w > wait) {
             wait = w;
             blocking = i;
+            blockingRemaining = remaining;
           }
         } else {
           remaining = Math.max(0, cap - used - cost);
@@ -219,6 +221,7 @@ public final class LimitSet {
           if (blocking < 0 || over > wait) {
             wait = over;
             blocking = i;
+            blockingRemaining = remaining;
           }
         } else {
           remaining = (capacityNanos[i] - (next - now)) / interval[i];
@@ -230,7 +233,8 @@ public final class LimitSet {
       }
     }
     if (!allowed) {
-      return new Verdict(false, minRemaining, wait, blocking);
+      // the limit named in the answer, with what it holds: the others took nothing
+      return new Verdict(false, blockingRemaining, wait, blocking);
     }
     for (int i = 0; i < state.length; i++) {
       if (units[i].calendar()) {
