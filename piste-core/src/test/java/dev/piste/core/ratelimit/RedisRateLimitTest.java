@@ -207,6 +207,12 @@ final class RedisRateLimitTest {
         // the headers describe the local bucket that answered: 9/day divided by 3 instances
         assertThat(policies.get(0)).startsWith("\"f-day\";q=3;").contains("r=2;");
         assertThat(policies.get(3)).startsWith("\"f-day\";q=3;").contains("r=0;");
+        // a cost of 5 is above an instance's share of 3 (9/day and 10/m by 3): the call takes the
+        // whole share, it is not refused for as long as the store is down
+        OperationPolicy costly = operation("costly", List.of(new OperationLimit(
+            ValueType.parseLimits("10/m"), "application", 5, false)));
+        assertThat(e.call("costly-app", null, costly).status()).isEqualTo(200);
+        assertThat(e.call("costly-app", null, costly).status()).isEqualTo(429);
         assertThat(e.stage().storeDown()).isTrue();
         assertThat(e.stage().storeFailures()).isEqualTo(1);
         assertThat(e.stage().fallbackDecisions()).isGreaterThanOrEqualTo(5);

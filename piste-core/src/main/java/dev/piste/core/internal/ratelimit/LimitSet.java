@@ -31,8 +31,10 @@ public final class LimitSet {
   private final String planKeyPrefix;
   private final String[] policies;
   private volatile CalendarPolicy[] calendarPolicies;
-  private volatile LimitSet divided;
-  private int dividedBy;
+  /** The last division asked for, with its instance count: one object, so read whole. */
+  private volatile Division division;
+
+  private record Division(int instances, LimitSet limits) {}
 
   public LimitSet(String name, List<Limit> limits) {
     if (limits.isEmpty()) {
@@ -96,23 +98,38 @@ public final class LimitSet {
 
   /** The same limits divided by an instance count (at least 1 token each), for the local fallback. */
   LimitSet divided(int instances) {
-    LimitSet d = divided;
-    if (d != null && dividedBy == instances) {
-      return d;
-    }
     if (instances <= 1) {
       return this;
     }
-    List<Limit> out = new ArrayList<>();
-    for (Limit l : limits) {
-      long p = Math.max(1, l.permits() / instances);
-      long b = l.unit().calendar() ? p : Math.max(p, l.burst() / instances);
-      out.add(new Limit(p, l.unit(), b));
+    Division d = division;
+    if (d != null && d.instances() == instances) {
+      return d.limits();
     }
-    d = new LimitSet(name, out);
-    dividedBy = instances;
-    divided = d;
-    return d;
+    synchronized (this) {
+      // one object per division: the memory store keeps a bucket map per limit set, so two
+      // threads falling back at once must not make two
+      d = division;
+      if (d == null || d.instances() != instances) {
+        List<Limit> out = new ArrayList<>();
+        for (Limit l : limits) {
+          long p = Math.max(1, l.permits() / instances);
+          long b = l.unit().calendar() ? p : Math.max(p, l.burst() / instances);
+          out.add(new Limit(p, l.unit(), b));
+        }
+        d = new Division(instances, new LimitSet(name, out));
+        division = d;
+      }
+      return d.limits();
+    }
+  }
+
+  /** The smallest of {@link #quota(int)}: the most one call can ever take from this set. */
+  long smallestQuota() {
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < limits.size(); i++) {
+      min = Math.min(min, quota(i));
+    }
+    return min;
   }
 
   /** The quota of limit {@code i} in its window: the burst of a smooth limit, a quota's permits. */

@@ -92,7 +92,11 @@ final class ResilientStore implements BucketStore {
     if (!failOpen) {
       throw CLOSED;
     }
-    return fallback.consume(key, limits.divided(instances), cost, now).dividedBy(instances);
+    LimitSet local = limits.divided(instances);
+    // an instance's share of a limit can be smaller than a call's cost: the call then takes the
+    // whole share, rather than being refused for as long as the store is down
+    long c = Math.min(cost, local.smallestQuota());
+    return fallback.consume(key, local, c, now).dividedBy(instances);
   }
 
   boolean down() {
