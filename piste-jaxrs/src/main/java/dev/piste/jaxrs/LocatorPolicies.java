@@ -1,10 +1,10 @@
 package dev.piste.jaxrs;
 
+import dev.piste.annotation.Public;
+import dev.piste.annotation.RequiresScopes;
 import dev.piste.core.internal.pipeline.OperationPolicy;
-import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.UriInfo;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -111,20 +111,30 @@ final class LocatorPolicies {
 
   /**
    * The scopes a locator requires, read as for an operation: its own {@code @RequiresScopes}, else
-   * its class's; none under {@code @Public}. With no locator, its class's.
+   * its class's; none under {@code @Public}. With no locator, its class's. The describer reads them
+   * here too, so that the document says what the filter enforces.
    */
-  private static Set<String> required(Class<?> type, Method locator) {
+  static Set<String> required(Class<?> type, Method locator) {
     List<Object> key = locator == null ? List.of(type) : List.of(type, locator);
     Set<String> s = REQUIRED.get(key);
     if (s == null) {
-      OperationPolicy p = locator != null ? PisteFeature.policyOf(type, locator)
-          : PisteFeature.classPolicy(type);
-      s = p.publicOperation() ? Set.of() : p.scopes();
+      s = locator != null ? scopes(PisteFeature.policyOf(type, locator)) : classScopes(type);
       if (REQUIRED.size() < MAX_LOCATORS) {
         REQUIRED.putIfAbsent(key, s);
       }
     }
     return s;
+  }
+
+  private static Set<String> scopes(OperationPolicy p) {
+    return p.publicOperation() ? Set.of() : p.scopes();
+  }
+
+  /** What a class's own annotations require of the operations under it. */
+  private static Set<String> classScopes(Class<?> resourceType) {
+    Class<?> type = PisteFeature.annotatedType(resourceType);
+    RequiresScopes rs = type.getAnnotation(RequiresScopes.class);
+    return rs == null || type.isAnnotationPresent(Public.class) ? Set.of() : Set.of(rs.value());
   }
 
   private static String path(Class<?> type) {
@@ -147,20 +157,11 @@ final class LocatorPolicies {
         continue;
       }
       Method jm = PisteFeature.jaxrsAnnotated(m);
-      if (jm.isAnnotationPresent(Path.class) && !httpMethod(jm)) {
+      if (jm.isAnnotationPresent(Path.class) && ResourceModelDescriber.httpMethod(jm) == null) {
         out.add(m);
       }
     }
     return out;
-  }
-
-  private static boolean httpMethod(Method m) {
-    for (Annotation a : m.getAnnotations()) {
-      if (a.annotationType().isAnnotationPresent(HttpMethod.class)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean present(String className) {

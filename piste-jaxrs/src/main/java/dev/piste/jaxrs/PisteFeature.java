@@ -174,15 +174,6 @@ public final class PisteFeature implements DynamicFeature, Feature {
     }
   }
 
-  /** What a resource class's own annotations require of the operations under it. */
-  static OperationPolicy classPolicy(Class<?> resourceType) {
-    Class<?> type = annotatedType(resourceType);
-    boolean isPublic = type.isAnnotationPresent(Public.class);
-    RequiresScopes rs = isPublic ? null : type.getAnnotation(RequiresScopes.class);
-    return new OperationPolicy(resourceType.getSimpleName(), null, isPublic,
-        rs == null ? Set.of() : Set.of(rs.value()), List.of(), true);
-  }
-
   /** The policy of one resource method; throws {@link IllegalStateException} on misuse. */
   static OperationPolicy policyOf(Class<?> resourceType, Method resourceMethod) {
     String where = resourceType.getSimpleName() + "." + resourceMethod.getName();

@@ -11,7 +11,6 @@ import dev.piste.core.internal.Messages;
 import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.ValueType;
-import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.ratelimit.Limit;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.Consumes;
@@ -125,11 +124,8 @@ final class ResourceModelDescriber {
       String path = sub != null ? join(classPath, sub.value()) : classPath;
       if (httpMethod == null) {
         if (sub != null && depth < MAX_LOCATOR_DEPTH && m.getReturnType() != Object.class) {
-          OperationPolicy locator = PisteFeature.policyOf(resource, m);
           Set<String> next = new TreeSet<>(guard);
-          if (!locator.publicOperation()) {
-            next.addAll(locator.scopes());
-          }
+          next.addAll(LocatorPolicies.required(resource, m));
           collect(m.getReturnType(), path, ops, ids, depth + 1, next);
         }
         continue;
@@ -231,7 +227,8 @@ final class ResourceModelDescriber {
     return a != null ? a : c.getAnnotation(type);
   }
 
-  private static String httpMethod(Method m) {
+  /** The HTTP method a method's annotations give it, {@code null} for none (a locator). */
+  static String httpMethod(Method m) {
     for (Annotation a : m.getAnnotations()) {
       HttpMethod h = a.annotationType().getAnnotation(HttpMethod.class);
       if (h != null) {

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * piste.token.application-claims}) is {@link TokenFailure#MISSING_CLAIM}, as a JWT without one is.
  * Active answers are cached by the token's SHA-256 until min({@code exp}, {@code
  * piste.token.introspection-cache-ttl}); inactive ones, and the refusal of an active one without an
- * application id, for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times out or answers other than
- * 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE} (503). A token outside
+ * application id, for {@code piste.token.introspection-negative-ttl}. An endpoint that fails, times
+ * out or answers other than 200 with a JSON object gives {@link TokenFailure#INTROSPECTION_UNAVAILABLE} (503). A token outside
  * the RFC 6750 {@code b64token} syntax is {@link TokenFailure#MALFORMED} without a call; the syntax
  * is checked after the cache lookup, since a cached token is in it. The client secret and the token
  * are never logged. Thread-safe.

@@ -312,9 +312,7 @@ public final class AuditPipeline implements AuditRecorder {
    * {@code password}.
    */
   private boolean redacted(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
-    return redactedQuery.contains(n)
-        || ((n.indexOf('[') >= 0 || n.indexOf('.') >= 0) && BodyCapture.redactedName(n, redactedQuery));
+    return BodyCapture.redactedName(name.toLowerCase(Locale.ROOT), redactedQuery);
   }
 
   /** Names look like identifiers; anything else (a bare token as a name) is left out. */

@@ -1,5 +1,6 @@
 package dev.piste.core.internal.ratelimit;
 
+import dev.piste.core.internal.pipeline.OperationLimit;
 import dev.piste.ratelimit.Limit;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class LimitSet {
   private final String[] headerNames;
   private final String[] remainingPrefixes;
   private final String planKeyPrefix;
+  private final long smallestQuota;
   private final String[] policies;
   private volatile CalendarPolicy[] calendarPolicies;
   /** The last division asked for, with its instance count: one object, so read whole. */
@@ -42,6 +44,7 @@ public final class LimitSet {
     }
     this.name = name;
     this.limits = List.copyOf(limits);
+    this.smallestQuota = OperationLimit.capacity(this.limits);
     int n = limits.size();
     this.interval = new long[n];
     this.capacityNanos = new long[n];
@@ -125,11 +128,7 @@ public final class LimitSet {
 
   /** The smallest of {@link #quota(int)}: the most one call can ever take from this set. */
   long smallestQuota() {
-    long min = Long.MAX_VALUE;
-    for (int i = 0; i < limits.size(); i++) {
-      min = Math.min(min, quota(i));
-    }
-    return min;
+    return smallestQuota;
   }
 
   /** The quota of limit {@code i} in its window: the burst of a smooth limit, a quota's permits. */

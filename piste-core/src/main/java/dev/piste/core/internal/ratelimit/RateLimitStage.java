@@ -241,7 +241,7 @@ public final class RateLimitStage implements RateLimiter {
       if (!small.isEmpty()) {
         LOG.warn("operation {} costs {} tokens a call, more than {}: callers on {} are always"
             + " refused there (raise the plan's burst or quota, or lower the cost)",
-            loggable(operationId), ol.cost(), String.join(", ", small),
+            Problems.safe(operationId), ol.cost(), String.join(", ", small),
             small.size() == 1 ? "that plan" : "those plans");
       }
     }
@@ -352,16 +352,6 @@ public final class RateLimitStage implements RateLimiter {
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '-' || c == '_' || c == '.';
       sb.append(ok ? c : '_');
-    }
-    return sb.toString();
-  }
-
-  /** Visible ASCII and spaces, at most 128 characters: an operation id in a log line. */
-  private static String loggable(String s) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 128));
-    for (int i = 0; i < s.length() && i < 128; i++) {
-      char c = s.charAt(i);
-      sb.append(c >= 0x20 && c < 0x7f ? c : '_');
     }
     return sb.toString();
   }
