@@ -159,7 +159,7 @@ public final class PisteFilter implements Filter {
       Problem problem = pipeline.enforce(ex);
       Responses.addHeaders(response, ex);
       if (problem != null) {
-        Responses.writeProblem(response, problem);
+        Responses.writeProblem(request, response, problem);
         problemBytes = problem.body().length;
         return;
       }

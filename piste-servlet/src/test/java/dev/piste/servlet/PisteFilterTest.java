@@ -80,6 +80,21 @@ final class PisteFilterTest {
   }
 
   @Test
+  void aDenialThatLeavesTheRequestBodyUnreadClosesTheConnection() throws Exception {
+    try (JettyServer server = webXmlStyle(Map.of("piste.api.id", "invoices"),
+        Map.of("piste.token.public-paths", "/v1/status"))) {
+      for (int i = 0; i < 3; i++) {
+        // each answered on a connection of its own: none is sent where a body is still unread
+        HttpResponse<String> posted = server.send("POST", "/v1/invoices", "{\"amountCents\":" + i + "}",
+            "Content-Type", "application/json");
+        assertThat(posted.statusCode()).isEqualTo(401);
+        assertThat(posted.headers().firstValue("Connection")).hasValue("close");
+      }
+      assertThat(server.get("/v1/invoices").headers().firstValue("Connection")).isEmpty();
+    }
+  }
+
+  @Test
   void publicPathReachesTheApplicationAsAnonymousAndEchoesTheRequestId() throws Exception {
     try (JettyServer server = webXmlStyle(Map.of(), Map.of("piste.token.public-paths", "/v1/status"))) {
       HttpResponse<String> r = server.get("/v1/status", "X-Request-Id", "req-42");
