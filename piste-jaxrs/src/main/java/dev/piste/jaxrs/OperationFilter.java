@@ -78,7 +78,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
         // credential and scope requirements only
         Problem problem = pipeline.authorize(v.exchange(), policy);
         if (problem != null) {
-          request.abortWith(response(problem));
+          request.abortWith(response(request, problem));
         }
         return;
       }
@@ -94,7 +94,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     view.exchange(ex);
     Problem problem = pipeline.enforce(ex);
     if (problem != null) {
-      request.abortWith(response(problem));
+      request.abortWith(response(request, problem));
       return;
     }
     Caller caller = ex.caller();
@@ -110,13 +110,21 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     request.setSecurityContext(new CallerSecurityContext(caller, request.getSecurityContext()));
   }
 
-  private static Response response(Problem problem) {
+  /**
+   * A denial. The request's body, if it has one, is left unread: the answer says the connection
+   * closes (RFC 9112 9.6), as the servlet filter's does, so that a client does not send its next
+   * request on a connection the container may close.
+   */
+  private static Response response(ContainerRequestContext request, Problem problem) {
     Response.ResponseBuilder r = Response.status(problem.status())
         .type(Problem.CONTENT_TYPE)
         .header("Cache-Control", "no-store")
         .entity(problem.body());
     for (Problem.Header h : problem.headers()) {
       r.header(h.name(), h.value());
+    }
+    if (request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null) {
+      r.header("Connection", "close");
     }
     return r.build();
   }

@@ -210,4 +210,17 @@ final class JaxrsTokenTest {
     assertThat(server.get("/v1/invoices/admin", "Authorization", "Bearer "
         + F.sign(admin, F.rsa(), "RS256")).body()).isEqualTo("admin");
   }
+
+  @Test
+  void aDenialThatLeavesTheRequestBodyUnreadClosesTheConnection() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> posted = server.send("POST", "/v1/invoices", "{\"amountCents\":" + i + "}",
+          "Authorization", "Bearer " + reader(), "Content-Type", "application/json");
+      assertThat(posted.statusCode()).isEqualTo(403);
+      assertThat(posted.headers().firstValue("Connection")).hasValue("close");
+    }
+    HttpResponse<String> got = server.get("/v1/ledger", "Authorization", "Bearer " + reader());
+    assertThat(got.statusCode()).isEqualTo(403);
+    assertThat(got.headers().firstValue("Connection")).isEmpty();
+  }
 }
