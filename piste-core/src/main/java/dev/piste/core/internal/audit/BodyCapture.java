@@ -11,7 +11,10 @@ import dev.piste.core.internal.pipeline.Exchange;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URLDecoder;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +32,14 @@ import java.util.Set;
  * the middle is never written, and a body that is not JSON, cut or not, is not written at all.
  * Form bodies ({@code application/x-www-form-urlencoded}) are redacted by parameter name ({@code
  * password[0]} and {@code user[password]} count as {@code password}). Other configured content
- * types are kept as UTF-8 text, unless they open (after a UTF-8 byte-order mark, if any) with a
- * JSON object or array: those are redacted as JSON.
+ * types are kept as text, unless they open (after a byte-order mark, if any) with a JSON object or
+ * array: those are redacted as JSON.
+ *
+ * <p>Form and text bodies are read in the {@code charset} of their content type (UTF-8 when it
+ * names none), or in the encoding their UTF-8 or UTF-16 byte-order mark gives. A body whose
+ * content type names a charset this JVM does not know, or whose text holds a NUL character (UTF-16
+ * or UTF-32 read as another encoding, or binary data), is not written: its field names could not be
+ * read, so its values could not be redacted.
  */
 public final class BodyCapture {
 
@@ -39,15 +48,17 @@ public final class BodyCapture {
 
   private final byte[] buf;
   private final Kind kind;
+  private final Charset charset;
   private final Set<String> redacted;
   private int length;
   private boolean truncated;
 
   private enum Kind { JSON, FORM, TEXT }
 
-  private BodyCapture(int max, Kind kind, Set<String> redacted) {
+  private BodyCapture(int max, Kind kind, Charset charset, Set<String> redacted) {
     this.buf = new byte[max];
     this.kind = kind;
+    this.charset = charset;
     this.redacted = redacted;
   }
 
@@ -94,8 +105,39 @@ public final class BodyCapture {
       }
       Kind kind = media.equals("application/json") || media.endsWith("+json") ? Kind.JSON
           : media.equals("application/x-www-form-urlencoded") ? Kind.FORM : Kind.TEXT;
-      return new BodyCapture(maxSize, kind, redacted);
+      Charset charset = charset(contentType);
+      if (charset == null) {
+        // text in an encoding this JVM cannot read: its credentials could not be found
+        return null;
+      }
+      return new BodyCapture(maxSize, kind, charset, redacted);
     }
+  }
+
+  /**
+   * The {@code charset} parameter of a content type, UTF-8 when there is none, {@code null} when
+   * it names a charset this JVM does not know.
+   */
+  static Charset charset(String contentType) {
+    int semi = contentType.indexOf(';');
+    while (semi >= 0) {
+      int next = contentType.indexOf(';', semi + 1);
+      String param = contentType.substring(semi + 1, next < 0 ? contentType.length() : next).trim();
+      int eq = param.indexOf('=');
+      if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+        String name = param.substring(eq + 1).trim();
+        if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+          name = name.substring(1, name.length() - 1);
+        }
+        try {
+          return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+          return null;
+        }
+      }
+      semi = next;
+    }
+    return StandardCharsets.UTF_8;
   }
 
   public void write(int b) {
@@ -122,29 +164,85 @@ public final class BodyCapture {
     exchange.requestBody(redacted(), truncated);
   }
 
-  /** The captured body, redacted, or {@code null} when it is not to be written (not JSON). */
+  /**
+   * The captured body, redacted, or {@code null} when it is not to be written (not JSON, or text
+   * that cannot be read).
+   */
   public String redacted() {
-    switch (kind) {
-      case JSON:
-        return redactJson(buf, length, truncated, redacted);
-      case FORM:
-        return redactForm(new String(buf, 0, length, StandardCharsets.UTF_8), truncated, redacted);
-      default:
-        // JSON sent as another content type is still JSON: its credentials are never written
-        return looksLikeJson(buf, length) ? redactJson(buf, length, truncated, redacted)
-            : new String(buf, 0, length, StandardCharsets.UTF_8);
+    if (kind == Kind.JSON) {
+      // JSON is UTF-8 (RFC 8259); Jackson also reads UTF-16 and UTF-32 by their first bytes
+      return redactJson(buf, length, truncated, redacted);
     }
+    if (kind == Kind.TEXT && looksLikeJson(buf, length)) {
+      // JSON sent as another content type is still JSON: its credentials are never written
+      return redactJson(buf, length, truncated, redacted);
+    }
+    String text = text();
+    if (text == null) {
+      return null;
+    }
+    if (kind == Kind.FORM) {
+      return redactForm(text, truncated, redacted);
+    }
+    if (looksLikeJson(text)) {
+      // JSON in an encoding whose first byte is not its first character (UTF-16BE, a mark)
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      return redactJson(utf8, utf8.length, truncated, redacted);
+    }
+    return text;
   }
 
   /**
-   * Whether the first character that is not white space, after a UTF-8 byte-order mark if there
-   * is one, opens a JSON object or array.
+   * Whether the first byte that is not white space, after a UTF-8 byte-order mark if there is one,
+   * opens a JSON object or array.
    */
   private static boolean looksLikeJson(byte[] body, int length) {
     for (int i = bomLength(body, length); i < length; i++) {
       byte b = body[i];
       if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
         return b == '{' || b == '[';
+      }
+    }
+    return false;
+  }
+
+  /** The encoding of the captured bytes: their byte-order mark's, else the declared charset. */
+  private Charset encoding() {
+    if (bomLength(buf, length) == 3) {
+      return StandardCharsets.UTF_8;
+    }
+    if (isUtf16(buf, length)) {
+      return buf[0] == (byte) 0xFE ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_16LE;
+    }
+    return charset;
+  }
+
+  /**
+   * The captured bytes as text, in their {@link #encoding()}, without a byte-order mark; {@code
+   * null} when the text holds a NUL character, which readable text in the right encoding does not.
+   */
+  private String text() {
+    int mark = bomLength(buf, length) == 3 ? 3 : isUtf16(buf, length) ? 2 : 0;
+    String text = new String(buf, mark, length - mark, encoding());
+    if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+      // the mark read by the declared encoding itself
+      text = text.substring(1);
+    }
+    return text.indexOf('\u0000') >= 0 ? null : text;
+  }
+
+  /** Whether the body opens with a UTF-16 byte-order mark (FE FF or FF FE). */
+  private static boolean isUtf16(byte[] body, int length) {
+    return length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+        || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE));
+  }
+
+  /** Whether the first character that is not white space opens a JSON object or array. */
+  private static boolean looksLikeJson(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return c == '{' || c == '[';
       }
     }
     return false;

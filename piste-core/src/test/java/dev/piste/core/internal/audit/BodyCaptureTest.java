@@ -189,4 +189,51 @@ final class BodyCaptureTest {
     assertThat(cutAt(body, body.indexOf(",\"b\"") + 1).redacted())
         .isEqualTo("{\"a\":1,\"secret\":\"***\"}");
   }
+
+  private static BodyCapture feed(BodyCapture c, String body, java.nio.charset.Charset charset) {
+    byte[] b = body.getBytes(charset);
+    c.write(b, 0, b.length);
+    return c;
+  }
+
+  @Test
+  void textAndFormBodiesAreReadInTheirDeclaredCharsetSoTheirCredentialsAreFound() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types",
+        "application/json, text/plain, application/x-www-form-urlencoded");
+    String json = "{\"user\":\"bob\",\"password\":\"hunter2\"}";
+    String redactedJson = "{\"user\":\"bob\",\"password\":\"***\"}";
+    assertThat(feed(p.start("text/plain; charset=UTF-16"), json, StandardCharsets.UTF_16)
+        .redacted()).as("UTF-16 with its byte-order mark").isEqualTo(redactedJson);
+    assertThat(feed(p.start("text/plain;charset=\"utf-16le\""), json, StandardCharsets.UTF_16LE)
+        .redacted()).as("UTF-16LE without a mark").isEqualTo(redactedJson);
+    assertThat(feed(p.start("text/plain"), "\uFEFF" + json, StandardCharsets.UTF_16LE)
+        .redacted()).as("no charset, a UTF-16LE mark").isEqualTo(redactedJson);
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16BE"),
+        "user=bob&password=hunter2", StandardCharsets.UTF_16BE).redacted())
+        .isEqualTo("user=bob&password=***");
+    assertThat(feed(p.start("text/plain; charset=ISO-8859-1"), "caf\u00e9",
+        StandardCharsets.ISO_8859_1).redacted()).isEqualTo("caf\u00e9");
+    assertThat(feed(p.start("application/json"), json, StandardCharsets.UTF_16LE).redacted())
+        .as("JSON in UTF-16, found by its first bytes").isEqualTo(redactedJson);
+    assertThat(feed(p.start("text/plain"), json, StandardCharsets.UTF_16LE).redacted())
+        .as("the same as text/plain").isEqualTo(redactedJson);
+    assertThat(feed(p.start("text/plain; charset=UTF-16BE"), json, StandardCharsets.UTF_16BE)
+        .redacted()).as("UTF-16BE: its first byte is not the brace").isEqualTo(redactedJson);
+  }
+
+  @Test
+  void textThatCannotBeReadIsNotWrittenForItsCredentialsCouldNotBeFound() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types",
+        "text/plain, application/x-www-form-urlencoded");
+    String json = "{\"user\":\"bob\",\"password\":\"hunter2\"}";
+    assertThat(feed(p.start("text/plain"), "note: " + json, StandardCharsets.UTF_16LE).redacted())
+        .as("UTF-16 without a mark or a charset").isNull();
+    assertThat(feed(p.start("text/plain"), "note: " + json, StandardCharsets.UTF_16BE).redacted())
+        .isNull();
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-8"),
+        "user=bob&password=hunter2", StandardCharsets.UTF_16BE).redacted())
+        .as("a charset that is not the body's").isNull();
+    assertThat(p.start("text/plain; charset=x-no-such-charset")).isNull();
+    assertThat(p.start("text/plain; charset=\"bad name\"")).isNull();
+  }
 }
