@@ -24,12 +24,14 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,38 @@ final class CatalogFeatureTest {
               "StatusResource.status");
       assertThat(registered).extracting(CatalogRegistration::contentHash).containsOnly(last.contentHash());
     }
+  }
+
+  @Test
+  void theDocumentsServerLeadsToTheOperationsUnderAContextPathAndAServletMapping() throws Exception {
+    try (Piste piste = Piste.create(PisteConfig.of(Map.of(
+            "piste.token.hmac-secret", "0123456789abcdef0123456789abcdef-test-only",
+            "piste.token.issuer", "https://issuer.example.com", "piste.token.audience", "invoices")))
+            .start();
+        JettyServer server = JettyServer.start(billingContext(piste))) {
+      URI docUri = server.uri("/billing/api/openapi.json");
+      HttpResponse<String> r = server.get(docUri.getPath());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(OpenApi31Schema.violations(r.body())).isEmpty();
+      JsonNode doc = JSON.readTree(r.body());
+      // as a client of the document does: its server resolved against where it was served, then
+      // the path appended
+      String base = docUri.resolve(doc.at("/servers/0/url").asText()).toString();
+      assertThat(base).isEqualTo(server.uri("/billing/api/").toString());
+      String prefix = URI.create(base).getPath().replaceAll("/$", "");
+      assertThat(doc.path("paths").has("/v1/status")).isTrue();
+      assertThat(server.get(prefix + "/v1/status").body()).isEqualTo("up");
+      assertThat(doc.path("paths").has("/v1/invoices/{id}")).isTrue();
+      assertThat(server.get(prefix + "/v1/invoices/7").statusCode())
+          .as("a protected operation, reached").isEqualTo(401);
+    }
+  }
+
+  private static ServletContextHandler billingContext(Piste piste) {
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/billing");
+    JettyServer.servlet(context, new ServletContainer(new InvoicesApplication(piste)), "/api/*");
+    return context;
   }
 
   @Test

@@ -36,9 +36,11 @@ import java.util.regex.Pattern;
  * the generated one: its descriptions, schemas, responses and extra operations are kept, while the
  * code stays the source of truth for the security requirements, the limits and the identity.
  *
- * <p>The document carries no {@code servers}, so that every instance of a version publishes the
- * same bytes; its paths resolve from the host's root (the default server {@code /}), which is right
- * for an application at the root context only.
+ * <p>The document's one server is a URL relative to where the application serves it ({@code ./}
+ * for {@code piste.catalog.openapi-path=/openapi.json}, {@code ../} for {@code /docs/openapi.json}):
+ * the base its paths are relative to, under any context path, servlet mapping or proxy prefix, and
+ * the same bytes on every instance of a version. A {@code servers} list in the {@code
+ * piste.catalog.openapi-file} replaces it.
  */
 public final class OpenApiGenerator {
 
@@ -53,18 +55,36 @@ public final class OpenApiGenerator {
   private final Map<String, String> scopeDescriptions;
   private final Path openApiFile;
   private final String tokenUrl;
+  private final String serverUrl;
 
-  private OpenApiGenerator(Map<String, String> scopeDescriptions, Path openApiFile, String tokenUrl) {
+  private OpenApiGenerator(Map<String, String> scopeDescriptions, Path openApiFile, String tokenUrl,
+      String openApiPath) {
     // sorted: the described scopes no operation uses are listed in this order, the same in every JVM
     this.scopeDescriptions = Collections.unmodifiableMap(new TreeMap<>(scopeDescriptions));
     this.openApiFile = openApiFile;
     this.tokenUrl = tokenUrl;
+    this.serverUrl = serverUrl(openApiPath);
+  }
+
+  /**
+   * The API's base relative to the document at {@code openApiPath} below it: {@code ./} for
+   * {@code /openapi.json}, one {@code ../} for each directory above the document otherwise.
+   */
+  static String serverUrl(String openApiPath) {
+    int dirs = 0;
+    for (int i = 1; i < openApiPath.length(); i++) {
+      if (openApiPath.charAt(i) == '/') {
+        dirs++;
+      }
+    }
+    return dirs == 0 ? "./" : "../".repeat(dirs);
   }
 
   /** A generator reading the catalog keys of this configuration. */
   public static OpenApiGenerator create(PisteConfig config) {
     return new OpenApiGenerator(config.values(CatalogKeys.SCOPE_DESCRIPTIONS),
-        config.get(CatalogKeys.OPENAPI_FILE), tokenUrl(config));
+        config.get(CatalogKeys.OPENAPI_FILE), tokenUrl(config),
+        config.get(CatalogKeys.OPENAPI_PATH));
   }
 
   private static String tokenUrl(PisteConfig config) {
@@ -103,7 +123,18 @@ public final class OpenApiGenerator {
     if (openApiFile != null) {
       doc = merge(doc, readFile());
     }
-    return doc;
+    if (doc.has("servers")) {
+      return doc;
+    }
+    // after info, where readers look for it
+    ObjectNode out = MAPPER.createObjectNode();
+    for (Map.Entry<String, JsonNode> e : doc.properties()) {
+      out.set(e.getKey(), e.getValue());
+      if (e.getKey().equals("info")) {
+        out.putArray("servers").addObject().put("url", serverUrl);
+      }
+    }
+    return out;
   }
 
   private ObjectNode readFile() {

@@ -11,6 +11,7 @@ import dev.piste.catalog.OperationDescriptor;
 import dev.piste.catalog.OperationDescriptor.In;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.testing.OpenApi31Schema;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +56,31 @@ final class OpenApiGeneratorTest {
   void generatesAnOpenApi31DocumentValidAgainstTheOfficialSchema() {
     String doc = OpenApiGenerator.create(config(Map.of())).generate(invoices());
     assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+  }
+
+  @Test
+  void theServerIsTheApiBaseRelativeToWhereTheDocumentIsServed(@TempDir Path dir) throws Exception {
+    JsonNode doc = JSON.readTree(OpenApiGenerator.create(config(Map.of())).generate(invoices()));
+    assertThat(doc.path("servers").toString()).isEqualTo("[{\"url\":\"./\"}]");
+    List<String> keys = new ArrayList<>();
+    doc.fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).startsWith("openapi", "info", "servers");
+    URI served = URI.create("https://api.example.com/billing/api/docs/v1/openapi.json");
+    JsonNode nested = JSON.readTree(OpenApiGenerator.create(config(Map.of(
+        "piste.catalog.openapi-path", "/docs/v1/openapi.json"))).generate(invoices()));
+    assertThat(served.resolve(nested.at("/servers/0/url").asText()))
+        .hasToString("https://api.example.com/billing/api/");
+    assertThat(OpenApiGenerator.serverUrl("/openapi.json")).isEqualTo("./");
+    assertThat(OpenApiGenerator.serverUrl("/docs/openapi.json")).isEqualTo("../");
+
+    Path file = dir.resolve("openapi.json");
+    Files.writeString(file, "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"t\",\"version\":\"0\"},"
+        + "\"servers\":[{\"url\":\"https://api.example.com/billing\"}]}");
+    JsonNode merged = JSON.readTree(OpenApiGenerator.create(config(Map.of(
+        "piste.catalog.openapi-file", file.toString()))).generate(invoices()));
+    assertThat(merged.path("servers").toString())
+        .as("the provider's servers, in place of the relative one")
+        .isEqualTo("[{\"url\":\"https://api.example.com/billing\"}]");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.piste.example.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -79,7 +81,7 @@ final class CatalogHandler extends Handler.Abstract {
       CatalogStore.Version v = store.version(apiId, version);
       if (seg.length == 5 && seg[4].equals("openapi.json") && method.equals("GET")) {
         return v == null ? notFound(response, callback)
-            : send(response, callback, 200, "application/json", v.openApi.toPrettyString());
+            : send(response, callback, 200, "application/json", servedOpenApi(v).toPrettyString());
       }
       if (seg.length == 6 && seg[4].equals("instances")) {
         if (v == null) {
@@ -183,6 +185,33 @@ final class CatalogHandler extends Handler.Abstract {
       raw[i] = URLDecoder.decode(raw[i].replace("+", "%2B"), StandardCharsets.UTF_8);
     }
     return raw;
+  }
+
+  /**
+   * A version's OpenAPI document as the catalog serves it. A document whose servers are all
+   * relative (the library's is {@code ./}, the base it is served from) would resolve against this
+   * catalog; its copy here names the version's live instances instead, and keeps the uploaded
+   * servers when no instance is live. A document with an absolute server is served as uploaded.
+   */
+  private ObjectNode servedOpenApi(CatalogStore.Version v) {
+    JsonNode servers = v.openApi.path("servers");
+    boolean relative = servers.isArray();
+    for (JsonNode server : servers) {
+      String url = server.path("url").asText("");
+      relative &= !url.contains("://");
+    }
+    List<CatalogStore.Instance> live = store.liveInstances(v);
+    if (!relative || live.isEmpty()) {
+      return v.openApi;
+    }
+    ObjectNode doc = v.openApi.deepCopy();
+    ArrayNode urls = doc.putArray("servers");
+    for (CatalogStore.Instance i : live) {
+      // the paths follow the base URL: without its final slash, as OpenAPI appends them
+      String url = i.url().endsWith("/") ? i.url().substring(0, i.url().length() - 1) : i.url();
+      urls.addObject().put("url", url).put("description", "instance " + i.id());
+    }
+    return doc;
   }
 
   private static boolean notFound(Response response, Callback callback) {

@@ -4,6 +4,7 @@ import static dev.piste.core.testing.Poll.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import java.net.ServerSocket;
@@ -191,6 +192,30 @@ final class RegistrationProtocolTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(openapi.statusCode()).isEqualTo(200);
       assertThat(openapi.body()).contains("\"openapi\" : \"3.1.0\"");
+      assertThat(CatalogStore.JSON.readTree(openapi.body()).at("/servers/0/url").asText())
+          .as("no instance is live: the uploaded server, relative to an instance's document")
+          .isEqualTo("./");
+    }
+  }
+
+  @Test
+  void theCatalogsCopyOfTheOpenApiDocumentNamesTheLiveInstancesAsItsServers() throws Exception {
+    try (CatalogServer catalog = catalog(0, null, null);
+        Piste a = engine(catalog.url(), "instance-a", "piste.catalog.instance-url",
+            "http://10.0.0.1:8080/billing/");
+        Piste b = engine(catalog.url(), "instance-b", "piste.catalog.instance-url",
+            "http://10.0.0.2:8080/billing")) {
+      a.describe(ExampleApi.invoices("4.0.0")).start();
+      b.describe(ExampleApi.invoices("4.0.0")).start();
+      await("both registrations", WAIT, () -> live(catalog, "4.0.0").size() == 2);
+      HttpResponse<String> openapi = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(catalog.url() + "/apis/invoices/versions/4.0.0/openapi.json")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      JsonNode servers = CatalogStore.JSON.readTree(openapi.body()).path("servers");
+      assertThat(servers.findValuesAsText("url"))
+          .containsExactly("http://10.0.0.1:8080/billing", "http://10.0.0.2:8080/billing");
+      assertThat(catalog.store().version("invoices", "4.0.0").openApi.at("/servers/0/url").asText())
+          .as("the stored document is the uploaded one").isEqualTo("./");
     }
   }
 
