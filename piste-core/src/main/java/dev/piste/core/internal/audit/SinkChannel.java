@@ -105,12 +105,44 @@ final class SinkChannel {
     }
   }
 
-  /** An event that found the in-memory queue full, from a request thread: straight to the spool. */
+  /**
+   * An event that found the in-memory queue full, from a request thread: straight to the spool,
+   * behind the backlog in memory, which goes first. When the spool has no room for both, the
+   * backlog stays in memory (within its bound, for a sink that is only slow) and this event alone
+   * is lost: spilling the backlog into a full spool would lose all of it.
+   */
   void overflow(AuditEvent event) {
     lock.lock();
     try {
-      spillPending();
-      toSpool(List.of(event));
+      if (pending.isEmpty() || spoolMode || closed) {
+        spillPending();
+        toSpool(List.of(event));
+        return;
+      }
+      List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 1);
+      all.addAll(pending);
+      all.add(List.of(event));
+      int count = pendingEvents + 1;
+      Exception failure = null;
+      boolean spooled;
+      try {
+        spooled = spool.appendAll(all);
+      } catch (IOException | RuntimeException e) {
+        spooled = false;
+        failure = e;
+      }
+      if (spooled) {
+        stats.spooled.addAndGet(count);
+        pending.clear();
+        pendingEvents = 0;
+        spoolMode = true;
+        changed.signalAll();
+      } else {
+        count = 1;
+        stats.lost.incrementAndGet();
+        losses.report(name, 1, failure != null ? failure : new SpoolFullException());
+      }
+      settled.addAndGet(count);
     } finally {
       lock.unlock();
     }

@@ -66,4 +66,49 @@ final class SinkChannelTest {
     assertThat(stats.spooled.get()).isZero();
     assertThat(stats.lost.get()).isZero();
   }
+
+  @Test
+  void anEventThatFindsTheQueueAndTheSpoolFullIsLostAloneTheSlowSinksBacklogIsKept()
+      throws Exception {
+    AuditStats stats = new AuditStats();
+    // room for no event at all
+    Spool spool = new Spool(dir.resolve("spool"), "full", new SpoolBudget(1), stats);
+    StallingSink sink = new StallingSink();
+    SinkChannel channel = new SinkChannel("full", sink, spool, 5, 1000, stats, new LossReporter());
+    channel.start();
+    try {
+      channel.offer(SpoolTest.events(0, 5));
+      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      channel.offer(SpoolTest.events(5, 10));
+      channel.overflow(SpoolTest.events(10, 11).get(0));
+      assertThat(stats.lost.get()).as("the overflowing event only").isEqualTo(1);
+    } finally {
+      sink.release.countDown();
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 10));
+    assertThat(stats.lost.get()).isEqualTo(1);
+    assertThat(channel.settled()).isEqualTo(11);
+  }
+
+  @Test
+  void anEventThatFindsTheQueueFullGoesToTheSpoolBehindTheBacklogInOrder() throws Exception {
+    AuditStats stats = new AuditStats();
+    Spool spool = new Spool(dir.resolve("spool"), "roomy", new SpoolBudget(1L << 30), stats);
+    StallingSink sink = new StallingSink();
+    SinkChannel channel = new SinkChannel("roomy", sink, spool, 5, 1000, stats, new LossReporter());
+    channel.start();
+    try {
+      channel.offer(SpoolTest.events(0, 5));
+      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      channel.offer(SpoolTest.events(5, 10));
+      channel.overflow(SpoolTest.events(10, 11).get(0));
+      assertThat(stats.spooled.get()).isEqualTo(6);
+    } finally {
+      sink.release.countDown();
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 11));
+    assertThat(stats.lost.get()).isZero();
+  }
 }
