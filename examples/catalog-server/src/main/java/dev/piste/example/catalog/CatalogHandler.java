@@ -189,13 +189,14 @@ final class CatalogHandler extends Handler.Abstract {
 
   /**
    * A version's OpenAPI document as the catalog serves it. A document whose servers are all
-   * relative (the library's is {@code ./}, the base it is served from) would resolve against this
-   * catalog; its copy here names the version's live instances instead, and keeps the uploaded
-   * servers when no instance is live. A document with an absolute server is served as uploaded.
+   * relative (the library's is {@code ./}, the base it is served from), or that has none (OpenAPI's
+   * default is {@code /}), would resolve against this catalog; its copy here names the version's
+   * live instances instead, and keeps the uploaded servers when no instance is live. A document
+   * with an absolute server is served as uploaded.
    */
   private ObjectNode servedOpenApi(CatalogStore.Version v) {
     JsonNode servers = v.openApi.path("servers");
-    boolean relative = servers.isArray();
+    boolean relative = servers.isMissingNode() || servers.isArray();
     for (JsonNode server : servers) {
       String url = server.path("url").asText("");
       relative &= !url.contains("://");
