@@ -12,12 +12,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,9 +37,10 @@ import java.util.Set;
  *
  * <p>Form and text bodies are read in the {@code charset} of their content type (UTF-8 when it
  * names none), or in the encoding their UTF-8 or UTF-16 byte-order mark gives. A body whose
- * content type names a charset this JVM does not know, or whose text holds a NUL character (UTF-16
- * or UTF-32 read as another encoding, or binary data), is not written: its field names could not be
- * read, so its values could not be redacted.
+ * content type names another charset than UTF-8, US-ASCII, ISO-8859-1, windows-1252 and UTF-16
+ * (or an alias of one), or whose text holds a NUL character (UTF-16 or UTF-32 read as another
+ * encoding, or binary data), is not written: its field names could not be read, so its values
+ * could not be redacted.
  */
 public final class BodyCapture {
 
@@ -107,7 +108,7 @@ public final class BodyCapture {
           : media.equals("application/x-www-form-urlencoded") ? Kind.FORM : Kind.TEXT;
       Charset charset = charset(contentType);
       if (charset == null) {
-        // text in an encoding this JVM cannot read: its credentials could not be found
+        // text in another encoding than those known here: its credentials could not be found
         return null;
       }
       return new BodyCapture(maxSize, kind, charset, redacted);
@@ -115,8 +116,26 @@ public final class BodyCapture {
   }
 
   /**
+   * The charsets a body is read in, by lower-case name and alias: those every JVM has, looked up
+   * in a map built once. A name the request chose is never handed to {@code Charset.forName},
+   * whose misses search the class path for charset providers on every call.
+   */
+  private static final Map<String, Charset> CHARSETS = knownCharsets();
+
+  private static Map<String, Charset> knownCharsets() {
+    Map<String, Charset> m = new HashMap<>();
+    for (Charset c : List.of(StandardCharsets.UTF_8, StandardCharsets.US_ASCII,
+        StandardCharsets.ISO_8859_1, StandardCharsets.UTF_16, StandardCharsets.UTF_16BE,
+        StandardCharsets.UTF_16LE, Charset.forName("windows-1252"))) {
+      m.put(c.name().toLowerCase(Locale.ROOT), c);
+      c.aliases().forEach(a -> m.put(a.toLowerCase(Locale.ROOT), c));
+    }
+    return Map.copyOf(m);
+  }
+
+  /**
    * The {@code charset} parameter of a content type, UTF-8 when there is none, {@code null} when
-   * it names a charset this JVM does not know.
+   * it names another charset than UTF-8, US-ASCII, ISO-8859-1, windows-1252 and UTF-16.
    */
   static Charset charset(String contentType) {
     int semi = contentType.indexOf(';');
@@ -129,11 +148,7 @@ public final class BodyCapture {
         if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
           name = name.substring(1, name.length() - 1);
         }
-        try {
-          return Charset.forName(name);
-        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-          return null;
-        }
+        return CHARSETS.get(name.toLowerCase(Locale.ROOT));
       }
       semi = next;
     }

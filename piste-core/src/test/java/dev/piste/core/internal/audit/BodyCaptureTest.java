@@ -235,5 +235,9 @@ final class BodyCaptureTest {
         .as("a charset that is not the body's").isNull();
     assertThat(p.start("text/plain; charset=x-no-such-charset")).isNull();
     assertThat(p.start("text/plain; charset=\"bad name\"")).isNull();
+    assertThat(p.start("text/plain; charset=Shift_JIS"))
+        .as("a charset the JVM has, outside the known ones").isNull();
+    assertThat(p.start("text/plain; charset=latin1")).as("an alias").isNotNull();
+    assertThat(p.start("text/plain; charset=\"UTF8\"")).isNotNull();
   }
 }
