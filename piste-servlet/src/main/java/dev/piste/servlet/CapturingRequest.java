@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
@@ -76,12 +77,14 @@ final class CapturingRequest extends HttpServletRequestWrapper {
   @Override
   public BufferedReader getReader() throws IOException {
     if (reader == null) {
-      String enc = getCharacterEncoding();
+      String enc = null;
       Charset cs;
       try {
+        enc = getCharacterEncoding();
         cs = enc != null ? Charset.forName(enc) : StandardCharsets.UTF_8;
       } catch (IllegalArgumentException e) {
-        cs = StandardCharsets.UTF_8;
+        // as the container's own getReader() answers (Servlet 6.0, ServletRequest.getReader)
+        throw new UnsupportedEncodingException(enc);
       }
       reader = new BufferedReader(new InputStreamReader(getInputStream(), cs));
     }

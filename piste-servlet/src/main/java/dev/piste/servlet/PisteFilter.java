@@ -167,7 +167,8 @@ public final class PisteFilter implements Filter {
       request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
       counted = new CountingResponse(response);
       HttpServletRequest app = new CallerRequest(request, caller);
-      capture = bodies.start(request.getContentType());
+      // the header itself: Jetty's getContentType() throws for a charset it does not know
+      capture = bodies.enabled() ? bodies.start(request.getHeader("Content-Type")) : null;
       if (capture != null) {
         app = new CapturingRequest(app, capture);
       }

@@ -13,7 +13,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -34,6 +37,19 @@ final class ServletAuditTest {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       if (req.getRequestURI().endsWith("/boom")) {
         throw new IllegalStateException("boom with details that must not be audited");
+      }
+      if (req.getRequestURI().endsWith("/notes")) {
+        // the text as the application reads it, in the request's charset
+        String text;
+        try {
+          text = req.getReader().lines().collect(java.util.stream.Collectors.joining("\n"));
+        } catch (java.io.UnsupportedEncodingException e) {
+          resp.sendError(415);
+          return;
+        }
+        resp.setContentType("text/plain;charset=UTF-8");
+        resp.getWriter().print(text);
+        return;
       }
       req.getInputStream().readAllBytes();
       resp.setContentType("text/plain");
@@ -150,5 +166,48 @@ final class ServletAuditTest {
         apiKey, cookie, querySecret)) {
       assertThat(written).doesNotContain(secret);
     }
+  }
+
+  @Test
+  void aTextBodyInUtf16IsReadByTheApplicationAndRedactedInTheEventAnUnknownCharsetIsRefusedAsWithoutTheFilter()
+      throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    MemoryAuditSink events = new MemoryAuditSink();
+    String body = "{\"note\":\"caf\u00e9\",\"password\":\"PASSWORDSECRET8181\"}";
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .property("piste.audit.body.enabled", "true")
+              .property("piste.audit.body.content-types", "text/plain")
+              .build())
+          .auditSink(events).build().start();
+      String token = tokens.valid();
+      try (JettyServer server = JettyServer.filtered(new PisteFilter(piste), new App())) {
+        HttpResponse<String> read = post(server, "r-utf16", body.getBytes(StandardCharsets.UTF_16),
+            "text/plain; charset=UTF-16", token);
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.body()).as("what the application read").isEqualTo(body);
+        HttpResponse<String> unknown = post(server, "r-unknown",
+            body.getBytes(StandardCharsets.UTF_8), "text/plain; charset=x-no-such-charset", token);
+        assertThat(unknown.statusCode()).as("as the container answers getReader() alone")
+            .isEqualTo(415);
+      } finally {
+        piste.close();
+      }
+    }
+    assertThat(events.one("r-utf16").requestBody())
+        .isEqualTo("{\"note\":\"caf\u00e9\",\"password\":\"***\"}");
+    assertThat(events.one("r-unknown").requestBody()).as("not readable: not written").isNull();
+    assertThat(events.events().toString()).doesNotContain("PASSWORDSECRET8181");
+  }
+
+  private static HttpResponse<String> post(JettyServer server, String requestId, byte[] body,
+      String contentType, String token) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/v1/notes"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .header("Content-Type", contentType).header("Authorization", "Bearer " + token)
+        .header("X-Request-Id", requestId).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 }
