@@ -1,10 +1,12 @@
 package dev.piste.example.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,6 +42,9 @@ import org.eclipse.jetty.util.Callback;
  */
 final class CatalogHandler extends Handler.Abstract {
 
+  /** The longest lifetime an instance may ask for: a day without a heartbeat. */
+  static final long MAX_TTL_SECONDS = 86_400;
+
   private final CatalogStore store;
   private final URI introspectionUri;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,7 +66,14 @@ final class CatalogHandler extends Handler.Abstract {
     String path = request.getHttpURI().getPath();
     String[] seg = segments(path);
     boolean write = method.equals("PUT") || method.equals("DELETE");
-    if (write && !authorized(request)) {
+    boolean allowed;
+    try {
+      allowed = !write || authorized(request);
+    } catch (IOException e) {
+      return send(response, callback, 503, "application/json",
+          "{\"error\":\"the introspection endpoint did not answer\"}");
+    }
+    if (!allowed) {
       rejected.incrementAndGet();
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"catalog\"");
       return send(response, callback, 401, "application/json", "{\"error\":\"invalid_token\"}");
@@ -88,12 +100,17 @@ final class CatalogHandler extends Handler.Abstract {
           return notFound(response, callback);
         }
         if (method.equals("PUT")) {
-          JsonNode body = CatalogStore.JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
-          long ttl = body.path("ttlSeconds").asLong(0);
+          JsonNode body = json(request);
+          if (body == null) {
+            return notJson(response, callback);
+          }
+          JsonNode ttlNode = body.path("ttlSeconds");
+          long ttl = ttlNode.isIntegralNumber() && ttlNode.canConvertToLong() ? ttlNode.asLong() : 0;
           String url = body.path("url").asText("");
-          if (ttl < 1 || !(url.startsWith("http://") || url.startsWith("https://"))) {
+          if (ttl < 1 || ttl > MAX_TTL_SECONDS || !httpUrl(url)) {
             return send(response, callback, 400, "application/json",
-                "{\"error\":\"url (http or https) and ttlSeconds (at least 1) are required\"}");
+                "{\"error\":\"url (an http or https URL) and ttlSeconds (an integer from 1 to "
+                    + MAX_TTL_SECONDS + ") are required\"}");
           }
           boolean created = store.putInstance(v, seg[5], url, body.path("startedAt").asText(""),
               body.path("libraryVersion").asText(""), ttl);
@@ -133,7 +150,10 @@ final class CatalogHandler extends Handler.Abstract {
       return send(response, callback, 200, "application/json", body.toString());
     }
     if (method.equals("PUT")) {
-      JsonNode body = CatalogStore.JSON.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+      JsonNode body = json(request);
+      if (body == null) {
+        return notJson(response, callback);
+      }
       if (!(body.path("descriptor") instanceof ObjectNode d) || !(body.path("openapi") instanceof ObjectNode o)
           || body.path("contentHash").asText("").isEmpty()
           || !apiId.equals(d.path("id").asText()) || !version.equals(d.path("version").asText())) {
@@ -163,6 +183,9 @@ final class CatalogHandler extends Handler.Abstract {
     try {
       HttpResponse<String> r = http.send(introspect, HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && CatalogStore.JSON.readTree(r.body()).path("active").asBoolean(false);
+    } catch (JsonProcessingException e) {
+      // not an RFC 7662 answer: not active
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -213,6 +236,30 @@ final class CatalogHandler extends Handler.Abstract {
       urls.addObject().put("url", url).put("description", "instance " + i.id());
     }
     return doc;
+  }
+
+  /** The request's body as JSON, or {@code null} when it is not JSON. */
+  private static JsonNode json(Request request) throws IOException {
+    String text = Content.Source.asString(request, StandardCharsets.UTF_8);
+    try {
+      return CatalogStore.JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static boolean notJson(Response response, Callback callback) {
+    return send(response, callback, 400, "application/json", "{\"error\":\"the body is not JSON\"}");
+  }
+
+  /** An absolute http or https URL with a host. */
+  private static boolean httpUrl(String url) {
+    try {
+      URI u = new URI(url);
+      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean notFound(Response response, Callback callback) {

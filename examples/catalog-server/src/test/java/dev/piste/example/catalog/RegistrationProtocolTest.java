@@ -234,4 +234,51 @@ final class RegistrationProtocolTest {
           "href=\"/apis/invoices/versions/1.0.0/openapi.json\"");
     }
   }
+
+  @Test
+  void malformedUploadsAndRegistrationsAre400AndLeaveNothingBehind() throws Exception {
+    try (CatalogServer catalog = catalog(0, null, null)) {
+      HttpClient http = HttpClient.newHttpClient();
+      String version = catalog.url() + "/apis/a/versions/1";
+      assertThat(put(http, version, "not json")).isEqualTo(400);
+      assertThat(put(http, version, "{\"descriptor\":{\"id\":\"a\",\"version\":\"1\"},"
+          + "\"openapi\":{},\"contentHash\":\"sha-256:x\"}")).isEqualTo(201);
+      String instance = version + "/instances/i1";
+      assertThat(put(http, instance, "garbage")).isEqualTo(400);
+      for (String ttl : List.of("99999999999999999999", "1e300", "2.5", "\"30\"", "0",
+          Long.toString(CatalogHandler.MAX_TTL_SECONDS + 1))) {
+        assertThat(put(http, instance, "{\"url\":\"http://10.0.0.1:8080\",\"ttlSeconds\":" + ttl + "}"))
+            .as("ttlSeconds " + ttl).isEqualTo(400);
+      }
+      for (String url : List.of("javascript:alert(1)", "http://x\\\"><script>", "http:///nohost",
+          "ftp://10.0.0.1/")) {
+        assertThat(put(http, instance, "{\"url\":\"" + url + "\",\"ttlSeconds\":30}"))
+            .as("url " + url).isEqualTo(400);
+      }
+      assertThat(catalog.store().liveInstances(catalog.store().version("a", "1"))).isEmpty();
+      assertThat(put(http, instance, "{\"url\":\"http://10.0.0.1:8080\",\"ttlSeconds\":"
+          + CatalogHandler.MAX_TTL_SECONDS + "}")).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void aWriteWhileTheIntrospectionEndpointIsDownIs503NotA401() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    try (CatalogServer catalog = catalog(0, null, URI.create("http://127.0.0.1:" + port + "/introspect"))) {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(catalog.url() + "/apis/a/versions/1")).header("Authorization", "Bearer t")
+          .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).doesNotContain("Bearer t");
+    }
+  }
+
+  private static int put(HttpClient http, String uri, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(uri))
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
 }
