@@ -14,11 +14,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -172,6 +174,8 @@ public final class PisteConfig {
     private final Map<String, String> contextParams = new LinkedHashMap<>();
     private final Map<String, String> initParams = new LinkedHashMap<>();
     private final Map<String, String> explicitRaw = new LinkedHashMap<>();
+    /** The warnings this builder, or the one it was copied from, has logged already. */
+    private final Set<String> logged = new HashSet<>();
     private final Map<String, Object> explicitTyped = new LinkedHashMap<>();
     private Map<String, String> environment;
     private Map<String, String> systemProperties;
@@ -192,6 +196,7 @@ public final class PisteConfig {
       b.systemProperties = systemProperties;
       b.classpath = classpath;
       b.clock = clock;
+      b.logged.addAll(logged);
       return b;
     }
 
@@ -326,12 +331,16 @@ public final class PisteConfig {
         values.put(e.getKey(), e.getValue());
         merged.put(e.getKey(), new Source(String.valueOf(e.getValue()), "builder"));
       }
+      // before the problems: a misspelt key is often why another is missing; and once per
+      // builder chain, so a configuration rebuilt with toBuilder() does not repeat them
+      for (String w : warnings) {
+        if (logged.add(w)) {
+          LOG.warn(w);
+        }
+      }
       ConfigValidation.check(values, problems);
       if (!problems.isEmpty()) {
         throw new PisteConfigurationException(problems);
-      }
-      for (String w : warnings) {
-        LOG.warn(w);
       }
       return new PisteConfig(Collections.unmodifiableMap(values), Collections.unmodifiableMap(merged),
           List.copyOf(warnings), clock != null ? clock : Clock.systemUTC(), copy());

@@ -178,6 +178,35 @@ final class PisteConfigTest {
   }
 
   @Test
+  void anUnknownKeyIsLoggedOnceAcrossRebuildsAndEvenWhenAnotherKeyIsWrong() {
+    String log = captureErr(() -> {
+      PisteConfig c = PisteConfig.of(Map.of("piste.token.audiance", "invoices"));
+      c.toBuilder().build();
+      c.toBuilder().property("piste.api.id", "x").build();
+    });
+    assertThat(log.split("unknown key piste.token.audiance", -1)).as("logged once").hasSize(2);
+    String failing = captureErr(() -> assertThatThrownBy(() -> PisteConfig.of(Map.of(
+        "piste.token.jwks-uri", "https://idp.example/jwks", "piste.token.issuer", "https://idp",
+        "piste.token.audiance", "invoices")))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("piste.token.audience is missing"));
+    assertThat(failing).as("the misspelt key that made the other missing")
+        .contains("unknown key piste.token.audiance (did you mean piste.token.audience?)");
+  }
+
+  private static String captureErr(Runnable r) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setErr(err);
+    }
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void unknownEnvironmentVariableIsAWarningNamingTheNearestVariable() {
     PisteConfig c = isolated().environment(Map.of("PISTE_TOKEN_AUDIANCE", "x")).build();
     assertThat(c.warnings()).singleElement().asString()
