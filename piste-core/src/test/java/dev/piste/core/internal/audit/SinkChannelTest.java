@@ -67,48 +67,52 @@ final class SinkChannelTest {
     assertThat(stats.lost.get()).isZero();
   }
 
-  @Test
-  void anEventThatFindsTheQueueAndTheSpoolFullIsLostAloneTheSlowSinksBacklogIsKept()
-      throws Exception {
+  /**
+   * Events 0-4 in a write that stalls, 5-9 waiting in memory behind it, then event 10 overflowing
+   * the queue into a spool that holds {@code spoolBytes}; the stats once the write went through
+   * and the channel closed, with what the sink got and what the channel settled.
+   */
+  private record Overflowed(AuditStats stats, List<AuditEvent> delivered, long settled,
+      long spooledAtOverflow, long lostAtOverflow) {}
+
+  private Overflowed overflowBehindAStalledWrite(long spoolBytes) throws Exception {
     AuditStats stats = new AuditStats();
-    // room for no event at all
-    Spool spool = new Spool(dir.resolve("spool"), "full", new SpoolBudget(1), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "s", new SpoolBudget(spoolBytes), stats);
     StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("full", sink, spool, 5, 1000, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("s", sink, spool, 5, 1000, stats, new LossReporter());
     channel.start();
+    long spooled;
+    long lost;
     try {
       channel.offer(SpoolTest.events(0, 5));
       assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
       channel.offer(SpoolTest.events(5, 10));
       channel.overflow(SpoolTest.events(10, 11).get(0));
-      assertThat(stats.lost.get()).as("the overflowing event only").isEqualTo(1);
+      spooled = stats.spooled.get();
+      lost = stats.lost.get();
     } finally {
       sink.release.countDown();
       channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
-    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 10));
-    assertThat(stats.lost.get()).isEqualTo(1);
-    assertThat(channel.settled()).isEqualTo(11);
+    return new Overflowed(stats, sink.delivered, channel.settled(), spooled, lost);
+  }
+
+  @Test
+  void anEventThatFindsTheQueueAndTheSpoolFullIsLostAloneTheSlowSinksBacklogIsKept()
+      throws Exception {
+    // room for no event at all
+    Overflowed o = overflowBehindAStalledWrite(1);
+    assertThat(o.lostAtOverflow()).as("the overflowing event only").isEqualTo(1);
+    assertThat(o.delivered()).isEqualTo(SpoolTest.events(0, 10));
+    assertThat(o.stats().lost.get()).isEqualTo(1);
+    assertThat(o.settled()).isEqualTo(11);
   }
 
   @Test
   void anEventThatFindsTheQueueFullGoesToTheSpoolBehindTheBacklogInOrder() throws Exception {
-    AuditStats stats = new AuditStats();
-    Spool spool = new Spool(dir.resolve("spool"), "roomy", new SpoolBudget(1L << 30), stats);
-    StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("roomy", sink, spool, 5, 1000, stats, new LossReporter());
-    channel.start();
-    try {
-      channel.offer(SpoolTest.events(0, 5));
-      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      channel.offer(SpoolTest.events(5, 10));
-      channel.overflow(SpoolTest.events(10, 11).get(0));
-      assertThat(stats.spooled.get()).isEqualTo(6);
-    } finally {
-      sink.release.countDown();
-      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-    }
-    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 11));
-    assertThat(stats.lost.get()).isZero();
+    Overflowed o = overflowBehindAStalledWrite(1L << 30);
+    assertThat(o.spooledAtOverflow()).isEqualTo(6);
+    assertThat(o.delivered()).isEqualTo(SpoolTest.events(0, 11));
+    assertThat(o.stats().lost.get()).isZero();
   }
 }
