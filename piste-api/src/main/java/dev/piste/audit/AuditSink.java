@@ -1,12 +1,16 @@
 package dev.piste.audit;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Where audit events go. The audit pipeline calls {@link #write} from its own background thread
  * with batches in arrival order; a sink that throws has failed the whole batch, which is then kept
  * in the durable spool and written again later (at least once: de-duplicate on {@link
- * AuditEvent#eventId()}). A sink must return only once the batch is safely handed over.
+ * AuditEvent#eventId()}). A sink must return only once the batch is safely handed over. A sink
+ * whose destination refused some events for good, and took the rest, throws {@link
+ * RejectedEventsException}: those are counted lost and the batch is not written again.
  */
 @FunctionalInterface
 public interface AuditSink {
@@ -31,6 +35,8 @@ public interface AuditSink {
   /**
    * Writes each batch to every sink, in order. Every sink is tried; if any failed, the first
    * failure is thrown (the others suppressed) and the batch is written again to all of them later.
+   * When the sinks only refused events for good, one {@link RejectedEventsException} names every
+   * event some sink refused.
    */
   static AuditSink all(AuditSink... sinks) {
     List<AuditSink> all = List.of(sinks);
@@ -38,9 +44,16 @@ public interface AuditSink {
       @Override
       public void write(List<AuditEvent> batch) throws Exception {
         Exception failure = null;
+        RejectedEventsException rejected = null;
+        Set<String> refused = new LinkedHashSet<>();
         for (AuditSink s : all) {
           try {
             s.write(batch);
+          } catch (RejectedEventsException e) {
+            refused.addAll(e.eventIds());
+            if (rejected == null) {
+              rejected = e;
+            }
           } catch (Exception e) {
             if (failure == null) {
               failure = e;
@@ -50,7 +63,11 @@ public interface AuditSink {
           }
         }
         if (failure != null) {
+          // the batch is written again to every sink: the refusals do not count
           throw failure;
+        }
+        if (rejected != null) {
+          throw new RejectedEventsException(rejected.getMessage(), List.copyOf(refused));
         }
       }
 

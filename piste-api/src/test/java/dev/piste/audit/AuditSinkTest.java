@@ -36,6 +36,25 @@ final class AuditSinkTest {
   }
 
   @Test
+  void allReportsTheRefusalsOfEverySinkUnlessOneFailedThenTheBatchIsWrittenAgain() {
+    AuditSink refusesA = batch -> {
+      throw new RejectedEventsException("a", List.of("e1"));
+    };
+    AuditSink refusesB = batch -> {
+      throw new RejectedEventsException("b", List.of("e2", "e1"));
+    };
+    AuditSink fails = batch -> {
+      throw new IllegalStateException("down");
+    };
+    assertThatThrownBy(() -> AuditSink.all(refusesA, refusesB).write(List.of(event())))
+        .isInstanceOfSatisfying(RejectedEventsException.class,
+            e -> assertThat(e.eventIds()).containsExactly("e1", "e2"));
+    assertThatThrownBy(() -> AuditSink.all(refusesA, fails).write(List.of(event())))
+        .as("a failure wins: the batch is written again to every sink")
+        .isInstanceOf(IllegalStateException.class).hasMessage("down");
+  }
+
+  @Test
   void noneAndLoggingAcceptEveryBatch() throws Exception {
     AuditSink.none().write(List.of(event()));
     AuditSink.logging().write(List.of(event()));

@@ -2,6 +2,7 @@ package dev.piste.core.audit;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
+import dev.piste.audit.RejectedEventsException;
 import dev.piste.core.internal.audit.BatchBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +28,11 @@ import java.util.zip.GZIPOutputStream;
  * a connection failure fails the attempt; a batch gets {@link #ATTEMPTS} attempts with a short
  * exponential backoff (50 ms, 100 ms) before the write fails and the pipeline spools it. Redirects
  * are not followed. The collector de-duplicates on {@code eventId} (delivery is at least once).
+ *
+ * <p>A {@code 413 Content Too Large} answer is not retried as it is: the array is posted again in
+ * two halves, and so on. An event that the collector refuses with 413 alone is refused for good:
+ * once the rest is posted, the write throws {@link RejectedEventsException} naming it, and the
+ * pipeline counts it lost instead of posting it again forever ahead of every later event.
  *
  * <p>The timeout bounds connecting and, separately, waiting for the answer; an attempt as a whole
  * (answer body included) ends after twice the timeout, so a collector that sends its headers and
@@ -60,21 +67,57 @@ public final class HttpCollectorSink implements AuditSink {
    * write fails, and the parts posted before it are posted again with the batch (at least once).
    */
   @Override
-  public void write(List<AuditEvent> batch) throws IOException, InterruptedException {
+  public void write(List<AuditEvent> batch)
+      throws IOException, InterruptedException, RejectedEventsException {
     BatchBytes bytes = new BatchBytes();
+    List<String> refused = new ArrayList<>();
     int from = 0;
     for (int i = 0; i < batch.size(); i++) {
       int length = batch.get(i).jsonLength();
       if (!bytes.fits(length)) {
-        post(batch.subList(from, i), bytes.size());
+        postOrSplit(batch.subList(from, i), bytes.size(), refused);
         bytes.clear();
         from = i;
       }
       bytes.add(length);
     }
     if (from < batch.size() || batch.isEmpty()) {
-      post(batch.subList(from, batch.size()), bytes.size());
+      postOrSplit(batch.subList(from, batch.size()), bytes.size(), refused);
     }
+    if (!refused.isEmpty()) {
+      throw new RejectedEventsException("audit collector answered HTTP 413 to each alone",
+          refused);
+    }
+  }
+
+  /**
+   * Posts the events; when the collector finds them too large (413), posts each half of them
+   * instead, down to single events, and adds the ids of those it refuses alone to {@code refused}.
+   */
+  private void postOrSplit(List<AuditEvent> events, long size, List<String> refused)
+      throws IOException, InterruptedException {
+    try {
+      post(events, size);
+    } catch (TooLarge e) {
+      if (events.size() == 1) {
+        refused.add(events.get(0).eventId());
+        return;
+      }
+      int half = events.size() / 2;
+      List<AuditEvent> first = events.subList(0, half);
+      List<AuditEvent> second = events.subList(half, events.size());
+      postOrSplit(first, arraySize(first), refused);
+      postOrSplit(second, arraySize(second), refused);
+    }
+  }
+
+  /** The bytes of the events as one JSON array. */
+  private static long arraySize(List<AuditEvent> events) {
+    long size = 1 + events.size();
+    for (AuditEvent e : events) {
+      size += e.jsonLength();
+    }
+    return size;
   }
 
   private void post(List<AuditEvent> events, long size) throws IOException, InterruptedException {
@@ -97,6 +140,10 @@ public final class HttpCollectorSink implements AuditSink {
         HttpResponse<Void> r = answer.get(attemptNanos, TimeUnit.NANOSECONDS);
         if (r.statusCode() >= 200 && r.statusCode() < 300) {
           return;
+        }
+        if (r.statusCode() == 413) {
+          // the same bytes would be refused again
+          throw new TooLarge();
         }
         failure = new CollectorException("audit collector answered HTTP " + r.statusCode());
       } catch (TimeoutException e) {
@@ -141,6 +188,15 @@ public final class HttpCollectorSink implements AuditSink {
       gz.write(json);
     }
     return bos.toByteArray();
+  }
+
+  /** A 413 answer: the events posted together are too large for the collector. */
+  private static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge() {
+      super("audit collector answered HTTP 413");
+    }
   }
 
   /** A failed delivery; its message holds the status or the failure kind, never the URL. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.piste.audit.AuditEvent;
+import dev.piste.audit.RejectedEventsException;
 import dev.piste.core.testing.Poll;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,6 +107,46 @@ final class HttpCollectorSinkTest {
       // one event a POST (two would pass 8 MiB), each refused ATTEMPTS times, then the write fails
       assertThat(collector.bodies).hasSize(HttpCollectorSink.ATTEMPTS)
           .allSatisfy(b -> assertThat(b).hasSize(large.jsonLength() + 2));
+    }
+  }
+
+  @Test
+  void aCollectorThatFindsTheArrayTooLargeGetsItInHalvesAndAnEventItRefusesAloneIsRejected()
+      throws Exception {
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(i == 6 ? withBody(i, 'b', 20_000) : withBody(i, 'a', 500));
+    }
+    int limit = 4_000;
+    List<String> accepted = new CopyOnWriteArrayList<>();
+    AtomicInteger posts = new AtomicInteger();
+    com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    collector.createContext("/events", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      posts.incrementAndGet();
+      // like a proxy's body limit (nginx's client_max_body_size)
+      int status = body.length > limit ? 413 : 200;
+      if (status == 200) {
+        MAPPER.readTree(body).forEach(e -> accepted.add(e.get("eventId").asText()));
+      }
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+    });
+    collector.start();
+    try {
+      HttpCollectorSink sink = new HttpCollectorSink(URI.create("http://127.0.0.1:"
+          + collector.getAddress().getPort() + "/events"), false, Duration.ofSeconds(5));
+      assertThatThrownBy(() -> sink.write(batch))
+          .isInstanceOfSatisfying(RejectedEventsException.class,
+              e -> assertThat(e.eventIds()).containsExactly(batch.get(6).eventId()));
+      List<String> others = new ArrayList<>(batch.stream().map(AuditEvent::eventId).toList());
+      others.remove(6);
+      assertThat(accepted).as("every other event, in order").isEqualTo(others);
+      assertThat(posts.get()).as("halves down to the refused event, not every event alone")
+          .isLessThan(2 * batch.size());
+    } finally {
+      collector.stop(0);
     }
   }
 

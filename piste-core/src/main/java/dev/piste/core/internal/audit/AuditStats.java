@@ -15,6 +15,8 @@ public final class AuditStats {
   public final AtomicLong spooled = new AtomicLong();
   /** Event copies lost because the spool could not take them (full or unwritable). */
   public final AtomicLong lost = new AtomicLong();
+  /** Event copies a sink refused for good ({@code RejectedEventsException}), counted in lost too. */
+  public final AtomicLong rejected = new AtomicLong();
   /** Spool records skipped as torn or unreadable. */
   public final AtomicLong tornRecords = new AtomicLong();
   /** Spool writes the disk refused (full disk, unwritable directory). */
@@ -27,7 +29,7 @@ public final class AuditStats {
   @Override
   public String toString() {
     return "recorded=" + recorded + " overflowed=" + overflowed + " delivered=" + delivered
-        + " spooled=" + spooled + " lost=" + lost + " tornRecords=" + tornRecords
+        + " spooled=" + spooled + " lost=" + lost + " rejected=" + rejected + " tornRecords=" + tornRecords
         + " spoolWriteErrors=" + spoolWriteErrors + " failedDeliveries=" + failedDeliveries;
   }
 }

@@ -2,6 +2,7 @@ package dev.piste.core.internal.audit;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
+import dev.piste.audit.RejectedEventsException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ final class SinkChannel {
   static final long SLOW_SPOOL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final int REJECTED_IDS_LOGGED = 20;
 
   private final String name;
   private final AuditSink sink;
@@ -311,8 +313,15 @@ final class SinkChannel {
           return;
         }
         long now = System.nanoTime();
+        int refused = 0;
+        if (failure instanceof RejectedEventsException rejected) {
+          // refused for good, the rest written: settled like a delivery, never written again
+          refused = Math.min(rejected.eventIds().size(), batch.size());
+          rejected(rejected, refused);
+          failure = null;
+        }
         if (failure == null) {
-          stats.delivered.addAndGet(batch.size());
+          stats.delivered.addAndGet(batch.size() - refused);
           if (!inFlightFromSpool && !inFlightSpooled) {
             settled.addAndGet(batch.size());
           }
@@ -345,6 +354,19 @@ final class SinkChannel {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * Counts events the sink refused for good as lost and logs them by id, at most {@link
+   * #REJECTED_IDS_LOGGED} ids a line. The exception's message is not logged: any sink writes it.
+   */
+  private void rejected(RejectedEventsException e, int count) {
+    stats.lost.addAndGet(count);
+    stats.rejected.addAndGet(count);
+    List<String> ids = e.eventIds();
+    LOG.error("AUDIT EVENTS LOST: sink {} refused {} event(s) for good, not written again: {}{}",
+        name, count, ids.subList(0, Math.min(ids.size(), REJECTED_IDS_LOGGED)),
+        ids.size() > REJECTED_IDS_LOGGED ? " and " + (ids.size() - REJECTED_IDS_LOGGED) + " more" : "");
   }
 
   private void commit(Spool.Position end) {

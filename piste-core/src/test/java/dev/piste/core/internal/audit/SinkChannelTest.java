@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.audit.AuditEvent;
 import dev.piste.audit.AuditSink;
+import dev.piste.audit.RejectedEventsException;
+import dev.piste.core.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -114,5 +118,67 @@ final class SinkChannelTest {
     assertThat(o.spooledAtOverflow()).isEqualTo(6);
     assertThat(o.delivered()).isEqualTo(SpoolTest.events(0, 11));
     assertThat(o.stats().lost.get()).isZero();
+  }
+
+  /** Takes every event but those whose ids it refuses; fails its first {@code failFirst} writes. */
+  private static final class RefusingSink implements AuditSink {
+    final List<AuditEvent> delivered = new CopyOnWriteArrayList<>();
+    final List<String> writes = new CopyOnWriteArrayList<>();
+    final Set<String> refuse;
+    final java.util.concurrent.atomic.AtomicInteger failFirst;
+
+    RefusingSink(Set<String> refuse, int failFirst) {
+      this.refuse = refuse;
+      this.failFirst = new java.util.concurrent.atomic.AtomicInteger(failFirst);
+    }
+
+    @Override
+    public void write(List<AuditEvent> batch) throws Exception {
+      writes.add(batch.get(0).eventId());
+      if (failFirst.getAndDecrement() > 0) {
+        throw new java.io.IOException("down");
+      }
+      List<String> refused = new java.util.ArrayList<>();
+      for (AuditEvent e : batch) {
+        if (refuse.contains(e.eventId())) {
+          refused.add(e.eventId());
+        } else {
+          delivered.add(e);
+        }
+      }
+      if (!refused.isEmpty()) {
+        throw new RejectedEventsException("too large", refused);
+      }
+    }
+  }
+
+  @Test
+  void eventsASinkRefusesForGoodAreCountedLostOnceAndTheRestIsDeliveredInOrder() throws Exception {
+    for (int failFirst : new int[] {0, 1}) {
+      // 0: from memory; 1: the first write fails, so the batches come back from the spool
+      AuditStats stats = new AuditStats();
+      Spool spool = new Spool(dir.resolve("spool-" + failFirst), "r", new SpoolBudget(1L << 30),
+          stats);
+      List<AuditEvent> all = SpoolTest.events(0, 10);
+      RefusingSink sink = new RefusingSink(Set.of(all.get(2).eventId(), all.get(7).eventId()),
+          failFirst);
+      SinkChannel channel = new SinkChannel("r", sink, spool, 5, 1000, stats, new LossReporter());
+      channel.start();
+      channel.offer(all.subList(0, 5));
+      channel.offer(all.subList(5, 10));
+      Poll.until(Duration.ofSeconds(10), () -> sink.delivered.size() == 8,
+          () -> "delivered " + sink.delivered.size());
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+      List<AuditEvent> expected = new java.util.ArrayList<>(all);
+      expected.remove(7);
+      expected.remove(2);
+      assertThat(sink.delivered).as("failFirst " + failFirst).isEqualTo(expected);
+      assertThat(stats.lost.get()).isEqualTo(2);
+      assertThat(stats.rejected.get()).isEqualTo(2);
+      assertThat(stats.delivered.get()).isEqualTo(8);
+      assertThat(sink.writes).as("no batch written again after its refusal")
+          .hasSize(2 + failFirst);
+      assertThat(channel.settled()).isEqualTo(10);
+    }
   }
 }
