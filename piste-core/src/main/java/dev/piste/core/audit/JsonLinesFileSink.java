@@ -8,11 +8,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends each event as one JSON line to a file, for a log shipper. The file rotates when the next
@@ -20,9 +23,13 @@ import java.util.Objects;
  * becomes {@code audit.2026-11-28.1.jsonl} (the day of its content, then the first free number)
  * and a new {@code audit.jsonl} starts. Rotated files are never deleted: retention belongs to the
  * shipper. Each batch is handed to the operating system before {@link #write} returns (it survives
- * a crash of the process, not of the machine).
+ * a crash of the process, not of the machine). When the file was moved or deleted by another hand
+ * (an external logrotate, an operator), the next batch goes to a new file at the path, not to the
+ * moved or deleted one.
  */
 public final class JsonLinesFileSink implements AuditSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JsonLinesFileSink.class);
 
   /** The write buffer: reused for every batch, direct so that the channel writes it as it is. */
   static final int BUFFER_SIZE = 64 * 1024;
@@ -32,6 +39,8 @@ public final class JsonLinesFileSink implements AuditSink {
   private final Clock clock;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
   private FileChannel out;
+  /** The {@link #fileKey()} of the file {@link #out} was opened on. */
+  private Object openedKey;
   private long size;
   private LocalDate day;
 
@@ -51,6 +60,12 @@ public final class JsonLinesFileSink implements AuditSink {
       total += e.jsonLength() + 1;
     }
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    if (out != null && !stillTheFile()) {
+      // moved or deleted by another hand (logrotate, an operator): what went on would be written
+      // to a file nobody reads, or to no file at all
+      LOG.warn("audit file {} was moved or deleted; writing to a new one", file);
+      closeQuietly();
+    }
     if (out == null) {
       open(today);
     }
@@ -116,6 +131,25 @@ public final class JsonLinesFileSink implements AuditSink {
     }
     out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
+    openedKey = fileKey();
+  }
+
+  /** Whether the path still names the file this sink has open (one stat call a batch). */
+  private boolean stillTheFile() {
+    Object key = fileKey();
+    return key != null && (openedKey == null || key.equals(openedKey));
+  }
+
+  /** The file system's identity of the file at the path (its inode), or null when there is none. */
+  private Object fileKey() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      Object key = a.fileKey();
+      // a file system without file keys: the path's existence is all that can be checked
+      return key != null ? key : Boolean.TRUE;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private void rotate() throws IOException {

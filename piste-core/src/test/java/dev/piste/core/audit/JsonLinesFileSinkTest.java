@@ -6,6 +6,7 @@ import dev.piste.audit.AuditEvent;
 import dev.piste.core.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,5 +116,23 @@ final class JsonLinesFileSinkTest {
     b.close();
     assertThat(files()).containsExactly("audit.jsonl");
     assertThat(Files.readAllLines(dir.resolve("audit.jsonl"))).hasSize(4);
+  }
+
+  @Test
+  void aFileDeletedOrMovedByAnotherHandIsFollowedByANewOneAtThePath() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    JsonLinesFileSink sink = new JsonLinesFileSink(file, 1 << 20, Clock.systemUTC());
+    sink.write(batch(0, 2));
+    Files.delete(file);
+    sink.write(batch(2, 2));
+    assertThat(Files.readAllLines(file)).as("after a delete").hasSize(2)
+        .allSatisfy(l -> assertThat(l).containsAnyOf("\"r-2\"", "\"r-3\""));
+    // logrotate's default: rename, then the application is expected to write a new file
+    Files.move(file, dir.resolve("audit.jsonl.1"));
+    sink.write(batch(4, 1));
+    sink.close();
+    assertThat(Files.readAllLines(dir.resolve("audit.jsonl.1"))).hasSize(2);
+    assertThat(Files.readAllLines(file)).as("after a rename").singleElement().asString()
+        .contains("\"r-4\"");
   }
 }
