@@ -286,6 +286,7 @@ public final class OpenApiGenerator {
   static ObjectNode merge(ObjectNode generated, ObjectNode file) {
     ObjectNode out = generated.deepCopy();
     ObjectNode filePaths = file.path("paths") instanceof ObjectNode p ? p : MAPPER.createObjectNode();
+    JsonNode components = file.path("components").path("parameters");
     ObjectNode outPaths = (ObjectNode) out.get("paths");
     Map<String, String> codePathByShape = new HashMap<>();
     outPaths.fieldNames().forEachRemaining(path -> codePathByShape.putIfAbsent(shape(path), path));
@@ -299,13 +300,13 @@ public final class OpenApiGenerator {
         continue;
       }
       if (!codePath.equals(e.getKey())) {
-        fileItem = withPathParametersRenamed(fileItem, e.getKey(), codePath);
+        fileItem = withPathParametersRenamed(fileItem, e.getKey(), codePath, components);
       }
       ObjectNode outItem = (ObjectNode) outPaths.get(codePath);
       for (Map.Entry<String, JsonNode> op : fileItem.properties()) {
         JsonNode gen = outItem.get(op.getKey());
         if (gen instanceof ObjectNode genOp && op.getValue() instanceof ObjectNode fileOp) {
-          outItem.set(op.getKey(), mergeOperation(genOp, fileOp));
+          outItem.set(op.getKey(), mergeOperation(genOp, fileOp, components));
         } else if (gen == null) {
           outItem.set(op.getKey(), op.getValue().deepCopy());
         }
@@ -324,12 +325,13 @@ public final class OpenApiGenerator {
   }
 
   /**
-   * A copy of the file's path item whose inline path parameters (of the item and of each
-   * operation) carry the code's names: the n-th template expression of {@code filePath} is the
-   * n-th of {@code codePath}, as they have the same shape.
+   * A copy of the file's path item whose path parameters (of the item and of each operation)
+   * carry the code's names: the n-th template expression of {@code filePath} is the n-th of {@code
+   * codePath}, as they have the same shape. A parameter given as a {@code $ref} to the file's
+   * {@code components.parameters} that needs another name is written out in place, renamed.
    */
   private static ObjectNode withPathParametersRenamed(ObjectNode fileItem, String filePath,
-      String codePath) {
+      String codePath, JsonNode components) {
     List<String> from = TEMPLATE_EXPRESSION.matcher(filePath).results().map(r -> r.group(1)).toList();
     List<String> to = TEMPLATE_EXPRESSION.matcher(codePath).results().map(r -> r.group(1)).toList();
     Map<String, String> names = new HashMap<>();
@@ -337,25 +339,50 @@ public final class OpenApiGenerator {
       names.putIfAbsent(from.get(i), to.get(i));
     }
     ObjectNode item = fileItem.deepCopy();
-    renamePathParameters(item.path("parameters"), names);
+    renamePathParameters(item.path("parameters"), names, components);
     for (JsonNode op : item) {
       if (op instanceof ObjectNode) {
-        renamePathParameters(op.path("parameters"), names);
+        renamePathParameters(op.path("parameters"), names, components);
       }
     }
     return item;
   }
 
-  private static void renamePathParameters(JsonNode parameters, Map<String, String> names) {
-    for (JsonNode p : parameters) {
+  private static void renamePathParameters(JsonNode parameters, Map<String, String> names,
+      JsonNode components) {
+    if (!(parameters instanceof ArrayNode list)) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode p = resolved(list.get(i), components);
       if (p instanceof ObjectNode param && "path".equals(param.path("in").asText())
           && names.containsKey(param.path("name").asText())) {
-        param.put("name", names.get(param.path("name").asText()));
+        ObjectNode renamed = param.deepCopy();
+        renamed.put("name", names.get(param.path("name").asText()));
+        list.set(i, renamed);
       }
     }
   }
 
-  private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file) {
+  /**
+   * A parameter, or the file's {@code components.parameters} entry its {@code $ref} names; the
+   * parameter itself when the reference points elsewhere.
+   */
+  private static JsonNode resolved(JsonNode parameter, JsonNode components) {
+    String ref = parameter.path("$ref").asText("");
+    String prefix = "#/components/parameters/";
+    if (ref.startsWith(prefix)) {
+      String name = ref.substring(prefix.length()).replace("~1", "/").replace("~0", "~");
+      JsonNode target = components.get(name);
+      if (target instanceof ObjectNode) {
+        return target;
+      }
+    }
+    return parameter;
+  }
+
+  private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file,
+      JsonNode components) {
     ObjectNode out = file.deepCopy();
     for (String enforced : List.of("security", "x-piste-rate-limits")) {
       out.remove(enforced);
@@ -373,7 +400,8 @@ public final class OpenApiGenerator {
     for (JsonNode p : generated.path("parameters")) {
       boolean present = false;
       for (JsonNode q : params) {
-        present |= p.path("name").equals(q.path("name")) && p.path("in").equals(q.path("in"));
+        JsonNode r = resolved(q, components);
+        present |= p.path("name").equals(r.path("name")) && p.path("in").equals(r.path("in"));
       }
       if (!present) {
         params.add(p.deepCopy());

@@ -208,6 +208,37 @@ final class OpenApiGeneratorTest {
     assertThat(doc.at("/components/schemas/Invoice/type").asText()).isEqualTo("object");
   }
 
+  @Test
+  void aPathParameterGivenAsARefIsRenamedAndNotDeclaredTwice(@TempDir Path dir) throws Exception {
+    for (String filePath : List.of("/v1/invoices/{invoiceId}", "/v1/invoices/{id}")) {
+      String name = filePath.substring(filePath.indexOf('{') + 1, filePath.indexOf('}'));
+      Path file = dir.resolve(name + ".json");
+      Files.writeString(file, """
+          {"openapi":"3.1.0","info":{"title":"t","version":"0"},
+           "paths":{"%s":{"get":{"summary":"Read one invoice",
+             "parameters":[{"$ref":"#/components/parameters/Invoice"}],
+             "responses":{"200":{"description":"The invoice"}}}}},
+           "components":{"parameters":{"Invoice":{"name":"%s","in":"path","required":true,
+             "schema":{"type":"string","format":"uuid"}}}}}
+          """.formatted(filePath, name));
+      String text = OpenApiGenerator.create(config(Map.of("piste.catalog.openapi-file",
+          file.toString()))).generate(invoices());
+      assertThat(OpenApi31Schema.violations(text)).as(filePath).isEmpty();
+      JsonNode doc = JSON.readTree(text);
+      List<JsonNode> params = new ArrayList<>();
+      for (JsonNode q : doc.at("/paths/~1v1~1invoices~1{id}/get/parameters")) {
+        JsonNode r = q.has("$ref") ? doc.at("/components/parameters/Invoice") : q;
+        if (r.path("in").asText().equals("path")) {
+          params.add(r);
+        }
+      }
+      assertThat(params).as(filePath + ": one path parameter, the code's name").hasSize(1);
+      JsonNode p = params.get(0);
+      assertThat(p.path("name").asText()).isEqualTo("id");
+      assertThat(p.at("/schema/format").asText()).isEqualTo("uuid");
+    }
+  }
+
   /**
    * A file path whose template names differ from the code's ({@code {invoiceId}} for {@code {id}})
    * is the code's path: it was added beside it, two paths OpenAPI forbids, and its operation,
