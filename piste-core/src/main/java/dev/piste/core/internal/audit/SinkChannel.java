@@ -95,6 +95,7 @@ final class SinkChannel {
     lock.lock();
     try {
       if (spoolMode || closed || pendingEvents + batch.size() > maxPendingEvents) {
+        spoolInFlightFirst();
         spillPending();
         toSpool(batch);
       } else {
@@ -117,14 +118,19 @@ final class SinkChannel {
     lock.lock();
     try {
       if (pending.isEmpty() || spoolMode || closed) {
+        spoolInFlightFirst();
         spillPending();
         toSpool(List.of(event));
         return;
       }
-      List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 1);
+      boolean withInFlight = inFlightFromMemory();
+      List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 2);
+      if (withInFlight) {
+        all.add(inFlight);
+      }
       all.addAll(pending);
       all.add(List.of(event));
-      int count = pendingEvents + 1;
+      int count = pendingEvents + 1 + (withInFlight ? inFlight.size() : 0);
       Exception failure = null;
       boolean spooled;
       try {
@@ -137,6 +143,7 @@ final class SinkChannel {
         stats.spooled.addAndGet(count);
         pending.clear();
         pendingEvents = 0;
+        inFlightSpooled |= withInFlight;
         spoolMode = true;
         changed.signalAll();
       } else {
@@ -196,6 +203,34 @@ final class SinkChannel {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Whether a batch from memory is being written and is not in the spool. */
+  private boolean inFlightFromMemory() {
+    return inFlight != null && !inFlightFromSpool && !inFlightSpooled;
+  }
+
+  /**
+   * Before the channel goes to spool mode while a batch from memory is being written: spools that
+   * batch first, all of it or none, so that a failed write is re-delivered ahead of the batches
+   * behind it, in order. A write that succeeds is delivered again from the spool (at least once),
+   * as a write the watchdog found stuck is.
+   */
+  private void spoolInFlightFirst() {
+    if (spoolMode || closed || !inFlightFromMemory() || !spool.usable()) {
+      return;
+    }
+    try {
+      if (spool.appendAll(List.of(inFlight))) {
+        stats.spooled.addAndGet(inFlight.size());
+        settled.addAndGet(inFlight.size());
+        inFlightSpooled = true;
+        spoolMode = true;
+        changed.signalAll();
+      }
+    } catch (IOException | RuntimeException e) {
+      // it stays only in flight: spooled after the others if its write fails
     }
   }
 
