@@ -6,6 +6,7 @@ import dev.piste.catalog.CatalogRegistration;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.internal.catalog.ClientCredentialsToken;
 import dev.piste.core.internal.catalog.DescriptorJson;
+import dev.piste.core.internal.catalog.Exchanges;
 import dev.piste.core.internal.config.CatalogKeys;
 import java.io.IOException;
 import java.net.URI;
@@ -139,12 +140,8 @@ public final class HttpCatalogClient implements CatalogClient {
     if (token != null) {
       b.header("Authorization", "Bearer " + token.get());
     }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted during " + method + " " + uri);
-    }
+    return Exchanges.send(http, b.build(), HttpResponse.BodyHandlers.discarding(), timeout)
+        .statusCode();
   }
 
   private static void expect2xx(int status, String method, URI uri) throws IOException {

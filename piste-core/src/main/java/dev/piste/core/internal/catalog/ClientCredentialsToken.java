@@ -1,6 +1,7 @@
 package dev.piste.core.internal.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.piste.core.internal.token.HttpFetcher;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +23,9 @@ import java.util.Base64;
 public final class ClientCredentialsToken {
 
   private static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
+  private static final long MAX_LIFETIME_SECONDS = 86_400;
+  /** A token answer is a small JSON object; a larger body is refused, not read into memory. */
+  private static final long MAX_BODY_BYTES = 64 * 1024;
 
   private final HttpClient http;
   private final URI tokenUri;
@@ -53,13 +57,8 @@ public final class ClientCredentialsToken {
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
         .build();
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while requesting a catalog token from " + tokenUri);
-    }
+    HttpResponse<byte[]> response = Exchanges.send(http, request,
+        HttpFetcher.cappedBody(MAX_BODY_BYTES), timeout);
     if (response.statusCode() != 200) {
       throw new IOException("the token endpoint " + tokenUri + " answered HTTP "
           + response.statusCode() + " to the client-credentials grant");
@@ -75,7 +74,9 @@ public final class ClientCredentialsToken {
       throw new IOException("the token endpoint " + tokenUri + " answered no bearer access_token");
     }
     long expiresIn = body.path("expires_in").asLong(0);
-    Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : DEFAULT_LIFETIME;
+    // renewed within a day whatever the endpoint says (a huge expires_in overflowed the clock)
+    Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(Math.min(expiresIn, MAX_LIFETIME_SECONDS))
+        : DEFAULT_LIFETIME;
     token = accessToken;
     renewAt = now.plus(lifetime.multipliedBy(3).dividedBy(4));
     return token;

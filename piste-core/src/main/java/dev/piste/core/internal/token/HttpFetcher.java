@@ -51,8 +51,7 @@ public final class HttpFetcher implements AutoCloseable {
   /** Sends the request; the future fails with an {@link IOException} family cause on any problem. */
   public CompletableFuture<Response> send(HttpRequest.Builder request) {
     HttpRequest req = request.timeout(timeout).build();
-    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(req,
-        info -> capped(info.headers().firstValueAsLong("Content-Length").orElse(-1)));
+    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(req, cappedBody(maxBytes));
     CompletableFuture<Response> result = exchange
         .thenApply(r -> new Response(r.statusCode(), r.body(), r))
         .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -80,11 +79,13 @@ public final class HttpFetcher implements AutoCloseable {
     return Cidr.loopbackLiteral(host);
   }
 
-  private BodySubscriber<byte[]> capped(long declared) {
-    if (declared > maxBytes) {
-      return new Capped(0, true);
-    }
-    return new Capped(maxBytes, false);
+  /**
+   * A body handler that fails with an {@link IOException} as soon as the body passes {@code
+   * maxBytes}, declared by its {@code Content-Length} or read.
+   */
+  public static HttpResponse.BodyHandler<byte[]> cappedBody(long maxBytes) {
+    return info -> info.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes
+        ? new Capped(0, true) : new Capped(maxBytes, false);
   }
 
   @Override
