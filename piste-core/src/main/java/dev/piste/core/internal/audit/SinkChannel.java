@@ -94,7 +94,10 @@ final class SinkChannel {
   void offer(List<AuditEvent> batch) {
     lock.lock();
     try {
-      if (spoolMode || closed || pendingEvents + batch.size() > maxPendingEvents) {
+      if (!spoolMode && !closed && !pending.isEmpty()
+          && pendingEvents + batch.size() > maxPendingEvents) {
+        backlogFull(batch);
+      } else if (spoolMode || closed || pendingEvents + batch.size() > maxPendingEvents) {
         spoolInFlightFirst();
         spillPending();
         toSpool(batch);
@@ -123,35 +126,7 @@ final class SinkChannel {
         toSpool(List.of(event));
         return;
       }
-      boolean withInFlight = inFlightFromMemory();
-      List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 2);
-      if (withInFlight) {
-        all.add(inFlight);
-      }
-      all.addAll(pending);
-      all.add(List.of(event));
-      int count = pendingEvents + 1 + (withInFlight ? inFlight.size() : 0);
-      Exception failure = null;
-      boolean spooled;
-      try {
-        spooled = spool.appendAll(all);
-      } catch (IOException | RuntimeException e) {
-        spooled = false;
-        failure = e;
-      }
-      if (spooled) {
-        stats.spooled.addAndGet(count);
-        pending.clear();
-        pendingEvents = 0;
-        inFlightSpooled |= withInFlight;
-        spoolMode = true;
-        changed.signalAll();
-      } else {
-        count = 1;
-        stats.lost.incrementAndGet();
-        losses.report(name, 1, failure != null ? failure : new SpoolFullException());
-      }
-      settled.addAndGet(count);
+      backlogFull(List.of(event));
     } finally {
       lock.unlock();
     }
@@ -204,6 +179,45 @@ final class SinkChannel {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The backlog in memory is full and {@code extra} has no room behind it: the batch being written
+   * (if it came from memory), the backlog and {@code extra} go to the spool together, in order, or,
+   * when the spool has no room for all of them, {@code extra} alone is lost and the rest stays in
+   * memory (within its bound, for a sink that is only slow): spilling the backlog into a full spool
+   * would lose all of it.
+   */
+  private void backlogFull(List<AuditEvent> extra) {
+    boolean withInFlight = inFlightFromMemory();
+    List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 2);
+    if (withInFlight) {
+      all.add(inFlight);
+    }
+    all.addAll(pending);
+    all.add(extra);
+    int count = pendingEvents + extra.size() + (withInFlight ? inFlight.size() : 0);
+    Exception failure = null;
+    boolean spooled;
+    try {
+      spooled = spool.appendAll(all);
+    } catch (IOException | RuntimeException e) {
+      spooled = false;
+      failure = e;
+    }
+    if (spooled) {
+      stats.spooled.addAndGet(count);
+      pending.clear();
+      pendingEvents = 0;
+      inFlightSpooled |= withInFlight;
+      spoolMode = true;
+      changed.signalAll();
+    } else {
+      count = extra.size();
+      stats.lost.addAndGet(count);
+      losses.report(name, count, failure != null ? failure : new SpoolFullException());
+    }
+    settled.addAndGet(count);
   }
 
   /** Whether a batch from memory is being written and is not in the spool. */
@@ -352,7 +366,10 @@ final class SinkChannel {
         if (failure instanceof RejectedEventsException rejected) {
           // refused for good, the rest written: settled like a delivery, never written again
           refused = Math.min(rejected.eventIds().size(), batch.size());
-          rejected(rejected, refused);
+          if (inFlightFromSpool || !inFlightSpooled) {
+            rejected(rejected, refused);
+          }
+          // else its copy in the spool is written again, and counts the refusal once then
           failure = null;
         }
         if (failure == null) {

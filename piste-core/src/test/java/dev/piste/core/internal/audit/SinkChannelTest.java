@@ -172,14 +172,25 @@ final class SinkChannelTest {
     final Set<String> refuse;
     final java.util.concurrent.atomic.AtomicInteger failFirst;
 
+    /** Counted down when the first write starts; that write waits for {@link #release}. */
+    final CountDownLatch writing = new CountDownLatch(1);
+    final CountDownLatch release;
+
     RefusingSink(Set<String> refuse, int failFirst) {
+      this(refuse, failFirst, false);
+    }
+
+    RefusingSink(Set<String> refuse, int failFirst, boolean stallFirst) {
       this.refuse = refuse;
       this.failFirst = new java.util.concurrent.atomic.AtomicInteger(failFirst);
+      this.release = new CountDownLatch(stallFirst ? 1 : 0);
     }
 
     @Override
     public void write(List<AuditEvent> batch) throws Exception {
       writes.add(batch.get(0).eventId());
+      writing.countDown();
+      release.await();
       if (failFirst.getAndDecrement() > 0) {
         throw new java.io.IOException("down");
       }
@@ -225,5 +236,50 @@ final class SinkChannelTest {
           .hasSize(2 + failFirst);
       assertThat(channel.settled()).isEqualTo(10);
     }
+  }
+
+  @Test
+  void aRefusalOfAWriteTheWatchdogSpooledIsCountedOnceByItsCopy() throws Exception {
+    AuditStats stats = new AuditStats();
+    Spool spool = new Spool(dir.resolve("spool"), "w", new SpoolBudget(1L << 30), stats);
+    List<AuditEvent> all = SpoolTest.events(0, 5);
+    RefusingSink sink = new RefusingSink(Set.of(all.get(1).eventId()), 0, true);
+    SinkChannel channel = new SinkChannel("w", sink, spool, 5, 1000, stats, new LossReporter());
+    channel.start();
+    try {
+      channel.offer(all);
+      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      // the write is slow: the watchdog copies it to the spool, then it ends with the refusal
+      channel.watchdog(System.nanoTime() + SinkChannel.STUCK_NANOS + 1);
+      assertThat(stats.spooled.get()).isEqualTo(5);
+      sink.release.countDown();
+      Poll.until(Duration.ofSeconds(10), () -> sink.writes.size() == 2,
+          () -> "writes " + sink.writes);
+    } finally {
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    assertThat(stats.rejected.get()).as("one event, refused by both writes").isEqualTo(1);
+    assertThat(stats.lost.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchThatFindsTheBacklogAndTheSpoolFullIsLostAloneTheBacklogIsKept() throws Exception {
+    AuditStats stats = new AuditStats();
+    Spool spool = new Spool(dir.resolve("spool"), "b", new SpoolBudget(1), stats);
+    StallingSink sink = new StallingSink();
+    SinkChannel channel = new SinkChannel("b", sink, spool, 5, 5, stats, new LossReporter());
+    channel.start();
+    try {
+      channel.offer(SpoolTest.events(0, 5));
+      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
+      channel.offer(SpoolTest.events(5, 10));
+      channel.offer(SpoolTest.events(10, 15));
+      assertThat(stats.lost.get()).as("the batch that found no room").isEqualTo(5);
+    } finally {
+      sink.release.countDown();
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 10));
+    assertThat(channel.settled()).isEqualTo(15);
   }
 }
