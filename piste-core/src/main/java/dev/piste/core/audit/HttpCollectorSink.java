@@ -30,9 +30,11 @@ import java.util.zip.GZIPOutputStream;
  * are not followed. The collector de-duplicates on {@code eventId} (delivery is at least once).
  *
  * <p>A {@code 413 Content Too Large} answer is not retried as it is: the array is posted again in
- * two halves, and so on. An event that the collector refuses with 413 alone is refused for good:
- * once the rest is posted, the write throws {@link RejectedEventsException} naming it, and the
- * pipeline counts it lost instead of posting it again forever ahead of every later event.
+ * two halves, and so on. An event that the collector refuses with 413 alone, while it takes other
+ * events of the batch, is refused for good: once the rest is posted, the write throws {@link
+ * RejectedEventsException} naming it, and the pipeline counts it lost instead of posting it again
+ * forever ahead of every later event. When the collector takes none of the batch, the write fails
+ * as for any other answer, and the batch is kept.
  *
  * <p>The timeout bounds connecting and, separately, waiting for the answer; an attempt as a whole
  * (answer body included) ends after twice the timeout, so a collector that sends its headers and
@@ -85,6 +87,11 @@ public final class HttpCollectorSink implements AuditSink {
       postOrSplit(batch.subList(from, batch.size()), bytes.size(), refused);
     }
     if (!refused.isEmpty()) {
+      if (refused.size() == batch.size()) {
+        // nothing of it was taken: a limit set too small for any event, a collector to fix; the
+        // batch is kept and posted again later
+        throw new CollectorException("audit collector answered HTTP 413 to every event");
+      }
       throw new RejectedEventsException("audit collector answered HTTP 413 to each alone",
           refused);
     }
@@ -99,7 +106,11 @@ public final class HttpCollectorSink implements AuditSink {
     try {
       post(events, size);
     } catch (TooLarge e) {
-      if (events.size() == 1) {
+      if (events.size() <= 1) {
+        if (events.isEmpty()) {
+          // even an empty array is too large: nothing to split
+          throw new CollectorException("audit collector answered HTTP 413");
+        }
         refused.add(events.get(0).eventId());
         return;
       }

@@ -117,26 +117,11 @@ final class HttpCollectorSinkTest {
     for (int i = 0; i < 10; i++) {
       batch.add(i == 6 ? withBody(i, 'b', 20_000) : withBody(i, 'a', 500));
     }
-    int limit = 4_000;
     List<String> accepted = new CopyOnWriteArrayList<>();
     AtomicInteger posts = new AtomicInteger();
-    com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-    collector.createContext("/events", ex -> {
-      byte[] body = ex.getRequestBody().readAllBytes();
-      posts.incrementAndGet();
-      // like a proxy's body limit (nginx's client_max_body_size)
-      int status = body.length > limit ? 413 : 200;
-      if (status == 200) {
-        MAPPER.readTree(body).forEach(e -> accepted.add(e.get("eventId").asText()));
-      }
-      ex.sendResponseHeaders(status, -1);
-      ex.close();
-    });
-    collector.start();
+    com.sun.net.httpserver.HttpServer collector = limitedCollector(4_000, accepted, posts);
     try {
-      HttpCollectorSink sink = new HttpCollectorSink(URI.create("http://127.0.0.1:"
-          + collector.getAddress().getPort() + "/events"), false, Duration.ofSeconds(5));
+      HttpCollectorSink sink = sink(collector);
       assertThatThrownBy(() -> sink.write(batch))
           .isInstanceOfSatisfying(RejectedEventsException.class,
               e -> assertThat(e.eventIds()).containsExactly(batch.get(6).eventId()));
@@ -148,6 +133,49 @@ final class HttpCollectorSinkTest {
     } finally {
       collector.stop(0);
     }
+  }
+
+  @Test
+  void aCollectorThatTakesNoneOfTheBatchFailsTheWriteAndTheBatchIsKept() throws Exception {
+    List<String> accepted = new CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer collector = limitedCollector(1, accepted, new AtomicInteger());
+    try {
+      HttpCollectorSink sink = sink(collector);
+      assertThatThrownBy(() -> sink.write(List.of(event(1), event(2), event(3))))
+          .as("a limit too small for any event: a collector to fix, not events to drop")
+          .isInstanceOf(HttpCollectorSink.CollectorException.class)
+          .hasMessage("audit collector answered HTTP 413 to every event");
+      assertThatThrownBy(() -> sink.write(List.of()))
+          .as("an empty array refused: nothing to halve")
+          .isInstanceOf(HttpCollectorSink.CollectorException.class);
+      assertThat(accepted).isEmpty();
+    } finally {
+      collector.stop(0);
+    }
+  }
+
+  /** Answers 413 to a body over {@code limit} bytes, like a proxy's body limit, 200 otherwise. */
+  private static com.sun.net.httpserver.HttpServer limitedCollector(int limit,
+      List<String> accepted, AtomicInteger posts) throws IOException {
+    com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    collector.createContext("/events", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      posts.incrementAndGet();
+      int status = body.length > limit ? 413 : 200;
+      if (status == 200) {
+        MAPPER.readTree(body).forEach(e -> accepted.add(e.get("eventId").asText()));
+      }
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+    });
+    collector.start();
+    return collector;
+  }
+
+  private static HttpCollectorSink sink(com.sun.net.httpserver.HttpServer collector) {
+    return new HttpCollectorSink(URI.create("http://127.0.0.1:" + collector.getAddress().getPort()
+        + "/events"), false, Duration.ofSeconds(5));
   }
 
   /**
