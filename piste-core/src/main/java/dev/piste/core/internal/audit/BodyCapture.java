@@ -10,7 +10,6 @@ import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.pipeline.Exchange;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -192,12 +191,21 @@ public final class BodyCapture {
       // JSON sent as another content type is still JSON: its credentials are never written
       return redactJson(buf, length, truncated, redacted);
     }
+    if (kind == Kind.FORM && ascii(buf, length)) {
+      // as a servlet container reads a form: split on the ASCII '&' and '=', then each name's
+      // percent-decoded bytes in the declared charset (%00p%00w… is "pw…" in UTF-16)
+      return redactForm(new String(buf, 0, length, StandardCharsets.ISO_8859_1), truncated,
+          redacted, charset);
+    }
     String text = text();
     if (text == null) {
       return null;
     }
     if (kind == Kind.FORM) {
-      return redactForm(text, truncated, redacted);
+      // not ASCII: a form sent as text in its charset (UTF-16 unescaped); without an '=' it is no
+      // form whose fields could be found
+      return text.indexOf('=') < 0 ? null : redactForm(text, truncated, redacted,
+          StandardCharsets.UTF_8);
     }
     if (looksLikeJson(text)) {
       // JSON in an encoding whose first byte is not its first character (UTF-16BE, a mark)
@@ -341,7 +349,51 @@ public final class BodyCapture {
     return true;
   }
 
+  /**
+   * Whether every byte is ASCII other than NUL: a form as browsers and HTTP clients send it
+   * (UTF-16 or UTF-32 text has NUL bytes, other charsets bytes above 0x7F).
+   */
+  private static boolean ascii(byte[] body, int length) {
+    for (int i = 0; i < length; i++) {
+      if (body[i] <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static String redactForm(String body, boolean truncated, Set<String> redacted) {
+    return redactForm(body, truncated, redacted, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A form name, percent-decoded to bytes ({@code +} is a space) and read in {@code charset}, or
+   * {@code null} when an escape is malformed.
+   */
+  static String formName(String raw, Charset charset) {
+    byte[] bytes = new byte[raw.length()];
+    int n = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= raw.length()) {
+          return null;
+        }
+        int hi = Character.digit(raw.charAt(i + 1), 16);
+        int lo = Character.digit(raw.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          return null;
+        }
+        bytes[n++] = (byte) (hi << 4 | lo);
+        i += 2;
+      } else {
+        bytes[n++] = c == '+' ? (byte) ' ' : (byte) c;
+      }
+    }
+    return new String(bytes, 0, n, charset);
+  }
+
+  static String redactForm(String body, boolean truncated, Set<String> redacted, Charset charset) {
     String[] pairs = body.split("&", -1);
     StringBuilder sb = new StringBuilder(body.length());
     int count = truncated ? pairs.length - 1 : pairs.length;
@@ -349,12 +401,11 @@ public final class BodyCapture {
       String pair = pairs[i];
       int eq = pair.indexOf('=');
       String rawName = eq < 0 ? pair : pair.substring(0, eq);
-      String name;
-      try {
-        name = URLDecoder.decode(rawName, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-      } catch (IllegalArgumentException e) {
+      String decoded = formName(rawName, charset);
+      if (decoded == null) {
         continue;
       }
+      String name = decoded.toLowerCase(Locale.ROOT);
       if (sb.length() > 0) {
         sb.append('&');
       }

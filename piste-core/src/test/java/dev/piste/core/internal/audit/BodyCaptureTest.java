@@ -221,6 +221,23 @@ final class BodyCaptureTest {
         .redacted()).as("UTF-16BE: its first byte is not the brace").isEqualTo(redactedJson);
   }
 
+  /** As a servlet container reads it: split on the ASCII delimiters, names decoded in the charset. */
+  @Test
+  void aFormWhoseNamesArePercentEncodedInItsCharsetIsRedactedByThoseNames() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/x-www-form-urlencoded");
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16BE"),
+        "user=bob&%00p%00a%00s%00s%00w%00o%00r%00d=%00h%00u%00n%00t%00e%00r%002").redacted())
+        .isEqualTo("user=bob&%00p%00a%00s%00s%00w%00o%00r%00d=***");
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=ISO-8859-1"),
+        "mot_de_passe=x&pass%E9=y&password=z").redacted())
+        .isEqualTo("mot_de_passe=x&pass%E9=y&password=***");
+    assertThat(feed(p.start("application/x-www-form-urlencoded"), "a=1&%zz=2&password=3")
+        .redacted()).as("a malformed escape: that pair left out").isEqualTo("a=1&password=***");
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16BE"),
+        "\u4e00\u4e01", StandardCharsets.UTF_16BE).redacted())
+        .as("no '=' once read: no form whose fields could be found").isNull();
+  }
+
   @Test
   void textThatCannotBeReadIsNotWrittenForItsCredentialsCouldNotBeFound() {
     BodyCapture.Policy p = policy("piste.audit.body.content-types",
