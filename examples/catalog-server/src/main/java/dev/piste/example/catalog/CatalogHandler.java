@@ -42,8 +42,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class CatalogHandler extends Handler.Abstract {
 
-  /** The longest lifetime an instance may ask for: a day without a heartbeat. */
-  static final long MAX_TTL_SECONDS = 86_400;
+  /** The longest lifetime an instance may ask for (a year: far past any heartbeat period). */
+  static final long MAX_TTL_SECONDS = 366L * 86_400;
 
   private final CatalogStore store;
   private final URI introspectionUri;
@@ -182,7 +182,11 @@ final class CatalogHandler extends Handler.Abstract {
         .build();
     try {
       HttpResponse<String> r = http.send(introspect, HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 && CatalogStore.JSON.readTree(r.body()).path("active").asBoolean(false);
+      if (r.statusCode() != 200) {
+        // the endpoint's own trouble, not the token's: answered as unavailable, not 401
+        throw new IOException("introspection answered HTTP " + r.statusCode());
+      }
+      return CatalogStore.JSON.readTree(r.body()).path("active").asBoolean(false);
     } catch (JsonProcessingException e) {
       // not an RFC 7662 answer: not active
       return false;
@@ -211,18 +215,19 @@ final class CatalogHandler extends Handler.Abstract {
   }
 
   /**
-   * A version's OpenAPI document as the catalog serves it. A document whose servers are all
-   * relative (the library's is {@code ./}, the base it is served from), or that has none (OpenAPI's
-   * default is {@code /}), would resolve against this catalog; its copy here names the version's
-   * live instances instead, and keeps the uploaded servers when no instance is live. A document
-   * with an absolute server is served as uploaded.
+   * A version's OpenAPI document as the catalog serves it. A document whose one server is the
+   * library's ({@code ./} or {@code ../}…, the base the instance serves it under), or that has none
+   * (OpenAPI's default is {@code /}), would resolve against this catalog; its copy here names the
+   * version's live instances instead (their registered URLs: each instance's API base), and keeps
+   * the uploaded servers when no instance is live. Any other document is served as uploaded.
    */
   private ObjectNode servedOpenApi(CatalogStore.Version v) {
     JsonNode servers = v.openApi.path("servers");
     boolean relative = servers.isMissingNode() || servers.isArray();
     for (JsonNode server : servers) {
-      String url = server.path("url").asText("");
-      relative &= !url.contains("://");
+      // the library's own ("./", "../"…), which names the base the document is served under;
+      // another relative server ("/v2") is the provider's, and is kept
+      relative &= server.path("url").asText("").matches("\\./|(\\.\\./)+");
     }
     List<CatalogStore.Instance> live = store.liveInstances(v);
     if (!relative || live.isEmpty()) {

@@ -258,6 +258,18 @@ final class RegistrationProtocolTest {
       assertThat(catalog.store().liveInstances(catalog.store().version("a", "1"))).isEmpty();
       assertThat(put(http, instance, "{\"url\":\"http://10.0.0.1:8080\",\"ttlSeconds\":"
           + CatalogHandler.MAX_TTL_SECONDS + "}")).isEqualTo(201);
+      assertThat(put(http, version + "/instances/i7", "{\"url\":\"http://10.0.0.1:8080\","
+          + "\"ttlSeconds\":604800}")).as("piste.catalog.ttl=7d").isEqualTo(201);
+
+      // a provider's own relative server is kept, live instances or not
+      assertThat(put(http, catalog.url() + "/apis/b/versions/1", "{\"descriptor\":{\"id\":\"b\","
+          + "\"version\":\"1\"},\"openapi\":{\"servers\":[{\"url\":\"/v2\"}]},"
+          + "\"contentHash\":\"sha-256:y\"}")).isEqualTo(201);
+      assertThat(put(http, catalog.url() + "/apis/b/versions/1/instances/i1",
+          "{\"url\":\"http://10.0.0.1:8080\",\"ttlSeconds\":30}")).isEqualTo(201);
+      String served = http.send(HttpRequest.newBuilder(URI.create(catalog.url()
+          + "/apis/b/versions/1/openapi.json")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(CatalogStore.JSON.readTree(served).at("/servers/0/url").asText()).isEqualTo("/v2");
     }
   }
 
@@ -273,6 +285,24 @@ final class RegistrationProtocolTest {
           .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.body()).doesNotContain("Bearer t");
+    }
+    com.sun.net.httpserver.HttpServer failing = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    failing.createContext("/introspect", ex -> {
+      ex.getRequestBody().readAllBytes();
+      ex.sendResponseHeaders(500, -1);
+      ex.close();
+    });
+    failing.start();
+    try (CatalogServer catalog = catalog(0, null, URI.create("http://127.0.0.1:"
+        + failing.getAddress().getPort() + "/introspect"))) {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(catalog.url() + "/apis/a/versions/1")).header("Authorization", "Bearer t")
+          .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("the endpoint's 500: unavailable, not the token's fault")
+          .isEqualTo(503);
+    } finally {
+      failing.stop(0);
     }
   }
 
