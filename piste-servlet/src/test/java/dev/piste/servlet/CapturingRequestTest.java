@@ -1,0 +1,67 @@
+package dev.piste.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.audit.BodyCapture;
+import dev.piste.core.testing.JettyServer;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The capturing request on a real Jetty request: the application reads the body as it would. */
+final class CapturingRequestTest {
+
+  private static final BodyCapture.Policy CAPTURE = BodyCapture.Policy.of(PisteConfig.of(Map.of(
+      "piste.audit.body.enabled", "true", "piste.audit.body.content-types", "text/plain")));
+
+  /** Reads the body through the capturing request, with the encoding its header names. */
+  static final class Reader extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String encoding = req.getHeader("X-Encoding");
+      HttpServletRequest app = new HttpServletRequestWrapper(req) {
+        @Override
+        public String getCharacterEncoding() {
+          // as after an application's or an earlier filter's setCharacterEncoding
+          return encoding;
+        }
+      };
+      BodyCapture capture = CAPTURE.start("text/plain");
+      CapturingRequest captured = new CapturingRequest(app, capture);
+      String text;
+      try {
+        text = captured.getReader().readLine();
+      } catch (UnsupportedEncodingException e) {
+        resp.sendError(415);
+        return;
+      }
+      resp.setContentType("text/plain;charset=UTF-8");
+      resp.getWriter().print(text + "|" + capture.redacted());
+    }
+  }
+
+  @Test
+  void getReaderReadsInTheRequestsEncodingAndRefusesOneItDoesNotKnowAsTheContainerDoes()
+      throws Exception {
+    try (JettyServer server = JettyServer.serving(new Reader())) {
+      HttpResponse<String> latin = server.send("POST", "/", "caf\u00e9", "Content-Type",
+          "text/plain; charset=UTF-8", "X-Encoding", "UTF-8");
+      assertThat(latin.statusCode()).isEqualTo(200);
+      assertThat(latin.body()).as("what the application read, what the capture kept")
+          .isEqualTo("caf\u00e9|caf\u00e9");
+      HttpResponse<String> unknown = server.send("POST", "/", "abc", "Content-Type",
+          "text/plain", "X-Encoding", "x-no-such-charset");
+      assertThat(unknown.statusCode()).as("not read as UTF-8 behind the application's back")
+          .isEqualTo(415);
+    }
+  }
+}
