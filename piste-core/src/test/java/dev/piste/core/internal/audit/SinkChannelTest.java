@@ -142,6 +142,15 @@ final class SinkChannelTest {
     }
   }
 
+  /** Events 0-4 in a write that stalls ({@code writing} counted down), then 5-9 and 10-14. */
+  private static void threeBatchesBehindAStalledWrite(SinkChannel channel, CountDownLatch writing)
+      throws InterruptedException {
+    channel.offer(SpoolTest.events(0, 5));
+    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+    channel.offer(SpoolTest.events(5, 10));
+    channel.offer(SpoolTest.events(10, 15));
+  }
+
   @Test
   void aWriteThatFailsAfterTheBacklogWentToTheSpoolIsReDeliveredAheadOfIt() throws Exception {
     AuditStats stats = new AuditStats();
@@ -151,10 +160,7 @@ final class SinkChannelTest {
     SinkChannel channel = new SinkChannel("o", sink, spool, 5, 5, stats, new LossReporter());
     channel.start();
     try {
-      channel.offer(SpoolTest.events(0, 5));
-      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      channel.offer(SpoolTest.events(5, 10));
-      channel.offer(SpoolTest.events(10, 15));
+      threeBatchesBehindAStalledWrite(channel, sink.writing);
       sink.release.countDown();
       Poll.until(Duration.ofSeconds(10), () -> sink.delivered.size() >= 15,
           () -> "delivered " + sink.delivered.size());
@@ -270,10 +276,7 @@ final class SinkChannelTest {
     SinkChannel channel = new SinkChannel("b", sink, spool, 5, 5, stats, new LossReporter());
     channel.start();
     try {
-      channel.offer(SpoolTest.events(0, 5));
-      assertThat(sink.writing.await(10, TimeUnit.SECONDS)).isTrue();
-      channel.offer(SpoolTest.events(5, 10));
-      channel.offer(SpoolTest.events(10, 15));
+      threeBatchesBehindAStalledWrite(channel, sink.writing);
       assertThat(stats.lost.get()).as("the batch that found no room").isEqualTo(5);
     } finally {
       sink.release.countDown();
