@@ -11,7 +11,10 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UnsupportedEncodingException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +38,7 @@ final class CapturingRequestTest {
           return encoding;
         }
       };
-      BodyCapture capture = CAPTURE.start("text/plain");
+      BodyCapture capture = CAPTURE.start(req.getHeader("Content-Type"));
       CapturingRequest captured = new CapturingRequest(app, capture);
       String text;
       try {
@@ -53,8 +56,12 @@ final class CapturingRequestTest {
   void getReaderReadsInTheRequestsEncodingAndRefusesOneItDoesNotKnowAsTheContainerDoes()
       throws Exception {
     try (JettyServer server = JettyServer.serving(new Reader())) {
-      HttpResponse<String> latin = server.send("POST", "/", "caf\u00e9", "Content-Type",
-          "text/plain; charset=UTF-8", "X-Encoding", "UTF-8");
+      HttpResponse<String> latin = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          server.uri("/")).POST(HttpRequest.BodyPublishers.ofByteArray(
+              "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1)))
+          .header("Content-Type", "text/plain; charset=ISO-8859-1")
+          .header("X-Encoding", "ISO-8859-1").build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       assertThat(latin.statusCode()).isEqualTo(200);
       assertThat(latin.body()).as("what the application read, what the capture kept")
           .isEqualTo("caf\u00e9|caf\u00e9");

@@ -33,8 +33,9 @@ import java.util.zip.GZIPOutputStream;
  * two halves, and so on. An event that the collector refuses with 413 alone, while it takes other
  * events of the batch, is refused for good: once the rest is posted, the write throws {@link
  * RejectedEventsException} naming it, and the pipeline counts it lost instead of posting it again
- * forever ahead of every later event. When the collector takes none of the batch, the write fails
- * as for any other answer, and the batch is kept.
+ * forever ahead of every later event. When the collector takes none of the batch, an empty array
+ * is posted: if it is taken, the events are too large and refused for good as well; if it is
+ * refused too, the write fails as for any other answer, and the batch is kept.
  *
  * <p>The timeout bounds connecting and, separately, waiting for the answer; an attempt as a whole
  * (answer body included) ends after twice the timeout, so a collector that sends its headers and
@@ -88,9 +89,13 @@ public final class HttpCollectorSink implements AuditSink {
     }
     if (!refused.isEmpty()) {
       if (refused.size() == batch.size()) {
-        // nothing of it was taken: a limit set too small for any event, a collector to fix; the
-        // batch is kept and posted again later
-        throw new CollectorException("audit collector answered HTTP 413 to every event");
+        // nothing of it was taken: the events too large, or a limit too small for any post, a
+        // collector to fix (the batch is kept); an empty array tells the two apart
+        try {
+          post(List.of(), 2);
+        } catch (TooLarge e) {
+          throw new CollectorException("audit collector answered HTTP 413 to every event");
+        }
       }
       throw new RejectedEventsException("audit collector answered HTTP 413 to each alone",
           refused);

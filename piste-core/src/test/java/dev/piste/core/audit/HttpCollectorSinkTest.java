@@ -154,6 +154,23 @@ final class HttpCollectorSinkTest {
     }
   }
 
+  @Test
+  void eventsEachTooLargeForACollectorThatTakesAnEmptyArrayAreRefusedForGood() throws Exception {
+    List<String> accepted = new CopyOnWriteArrayList<>();
+    // an empty array passes, no event does: the events are too large, not the collector broken
+    com.sun.net.httpserver.HttpServer collector = limitedCollector(10, accepted, new AtomicInteger());
+    try {
+      List<AuditEvent> batch = List.of(withBody(1, 'a', 2_000), withBody(2, 'a', 2_000));
+      assertThatThrownBy(() -> sink(collector).write(batch))
+          .isInstanceOfSatisfying(RejectedEventsException.class,
+              e -> assertThat(e.eventIds()).containsExactly(batch.get(0).eventId(),
+                  batch.get(1).eventId()));
+      assertThat(accepted).isEmpty();
+    } finally {
+      collector.stop(0);
+    }
+  }
+
   /** Answers 413 to a body over {@code limit} bytes, like a proxy's body limit, 200 otherwise. */
   private static com.sun.net.httpserver.HttpServer limitedCollector(int limit,
       List<String> accepted, AtomicInteger posts) throws IOException {

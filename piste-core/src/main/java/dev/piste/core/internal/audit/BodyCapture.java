@@ -10,14 +10,17 @@ import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.pipeline.Exchange;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Bounded, redacted capture of request bodies for audit events ({@code piste.audit.body.*}), off
@@ -187,25 +190,31 @@ public final class BodyCapture {
       // JSON is UTF-8 (RFC 8259); Jackson also reads UTF-16 and UTF-32 by their first bytes
       return redactJson(buf, length, truncated, redacted);
     }
-    if (kind == Kind.TEXT && looksLikeJson(buf, length)) {
-      // JSON sent as another content type is still JSON: its credentials are never written
+    if (kind != Kind.JSON && looksLikeJson(buf, length)) {
+      // JSON sent as another content type (a form, as jQuery's default with JSON.stringify) is
+      // still JSON: its credentials are never written
       return redactJson(buf, length, truncated, redacted);
     }
     if (kind == Kind.FORM && ascii(buf, length)) {
       // as a servlet container reads a form: split on the ASCII '&' and '=', then each name's
-      // percent-decoded bytes in the declared charset (%00p%00w… is "pw…" in UTF-16)
+      // percent-decoded bytes in the declared charset (%00p%00w… is "pw…" in UTF-16); the UTF-8
+      // reading counts too, so that an ASCII name under a charset that reads it otherwise (UTF-16)
+      // is still found
+      Charset declared = charset;
       return redactForm(new String(buf, 0, length, StandardCharsets.ISO_8859_1), truncated,
-          redacted, charset);
+          redacted, raw -> readings(formName(raw, declared), formName(raw, StandardCharsets.UTF_8)));
     }
     String text = text();
     if (text == null) {
       return null;
     }
     if (kind == Kind.FORM) {
-      // not ASCII: a form sent as text in its charset (UTF-16 unescaped); without an '=' it is no
-      // form whose fields could be found
+      // not ASCII: a form sent as text in its encoding (raw UTF-8 names, UTF-16 unescaped); its
+      // escapes are read in that encoding too; without an '=' it is no form whose fields could be
+      // found
+      Charset encoding = encoding();
       return text.indexOf('=') < 0 ? null : redactForm(text, truncated, redacted,
-          StandardCharsets.UTF_8);
+          raw -> readings(urlDecoded(raw, encoding)));
     }
     if (looksLikeJson(text)) {
       // JSON in an encoding whose first byte is not its first character (UTF-16BE, a mark)
@@ -362,8 +371,24 @@ public final class BodyCapture {
     return true;
   }
 
-  static String redactForm(String body, boolean truncated, Set<String> redacted) {
-    return redactForm(body, truncated, redacted, StandardCharsets.UTF_8);
+  /** The readings of a name that were possible (a malformed one is {@code null}). */
+  private static List<String> readings(String... names) {
+    List<String> out = new ArrayList<>(names.length);
+    for (String n : names) {
+      if (n != null) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** {@link URLDecoder#decode}, or {@code null} for a malformed escape. */
+  private static String urlDecoded(String raw, Charset charset) {
+    try {
+      return URLDecoder.decode(raw, charset);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
@@ -393,26 +418,36 @@ public final class BodyCapture {
     return new String(bytes, 0, n, charset);
   }
 
-  static String redactForm(String body, boolean truncated, Set<String> redacted, Charset charset) {
+  /**
+   * The form with the value of every redacted field masked. {@code names} gives the readings of a
+   * raw name (none when its escapes are malformed: the pair is left out); a field is redacted when
+   * any reading is. A pair without {@code =} is left out too: it is no field, and may be a bare
+   * credential.
+   */
+  static String redactForm(String body, boolean truncated, Set<String> redacted,
+      Function<String, List<String>> names) {
     String[] pairs = body.split("&", -1);
     StringBuilder sb = new StringBuilder(body.length());
     int count = truncated ? pairs.length - 1 : pairs.length;
     for (int i = 0; i < count; i++) {
       String pair = pairs[i];
       int eq = pair.indexOf('=');
-      String rawName = eq < 0 ? pair : pair.substring(0, eq);
-      String decoded = formName(rawName, charset);
-      if (decoded == null) {
+      if (eq < 0) {
         continue;
       }
-      String name = decoded.toLowerCase(Locale.ROOT);
+      String rawName = pair.substring(0, eq);
+      List<String> readings = names.apply(rawName);
+      if (readings.isEmpty()) {
+        continue;
+      }
+      boolean masked = false;
+      for (String r : readings) {
+        masked |= redactedName(r.toLowerCase(Locale.ROOT), redacted);
+      }
       if (sb.length() > 0) {
         sb.append('&');
       }
-      sb.append(rawName);
-      if (eq >= 0) {
-        sb.append('=').append(redactedName(name, redacted) ? MASK : pair.substring(eq + 1));
-      }
+      sb.append(rawName).append('=').append(masked ? MASK : pair.substring(eq + 1));
     }
     return sb.toString();
   }

@@ -201,6 +201,13 @@ final class SinkChannel {
     boolean spooled;
     try {
       spooled = spool.appendAll(all);
+      if (!spooled && withInFlight) {
+        // no room for the batch being written as well: it stays only in flight
+        all.remove(0);
+        count -= inFlight.size();
+        withInFlight = false;
+        spooled = spool.appendAll(all);
+      }
     } catch (IOException | RuntimeException e) {
       spooled = false;
       failure = e;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.piste.core.PisteConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,8 @@ final class BodyCaptureTest {
     BodyCapture c = feed(policy("piste.audit.body.content-types",
         "application/x-www-form-urlencoded").start("application/x-www-form-urlencoded"),
         "user=bob&pass%77ord=hunter2&iban=FR76&x");
-    assertThat(c.redacted()).isEqualTo("user=bob&pass%77ord=***&iban=***&x");
+    assertThat(c.redacted()).as("the bare x, no field, left out")
+        .isEqualTo("user=bob&pass%77ord=***&iban=***");
   }
 
   /** The body cut after {@code cut} bytes by a maximum size of that many. */
@@ -236,6 +238,39 @@ final class BodyCaptureTest {
     assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16BE"),
         "\u4e00\u4e01", StandardCharsets.UTF_16BE).redacted())
         .as("no '=' once read: no form whose fields could be found").isNull();
+  }
+
+  @Test
+  void aFormWithRawNonAsciiNamesIsReadInItsEncodingWithItsEscapes() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/x-www-form-urlencoded",
+        "piste.audit.redact-body-fields", "\u043f\u0430\u0440\u043e\u043b\u044c, contrase\u00f1a");
+    // curl -d sends the names as they are, in UTF-8
+    assertThat(feed(p.start("application/x-www-form-urlencoded"),
+        "user=bob&\u043f\u0430\u0440\u043e\u043b\u044c=hunter2&contrase\u00f1a=hunter3").redacted())
+        .isEqualTo("user=bob&\u043f\u0430\u0440\u043e\u043b\u044c=***&contrase\u00f1a=***");
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=ISO-8859-1"),
+        "contrase%F1a=hunter2&note=caf\u00e9", StandardCharsets.ISO_8859_1).redacted())
+        .as("an escape read in the declared charset beside a raw byte")
+        .isEqualTo("contrase%F1a=***&note=caf\u00e9");
+  }
+
+  @Test
+  void aFormLabelledWithACharsetThatReadsItsAsciiNamesOtherwiseIsStillRedacted() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/x-www-form-urlencoded");
+    for (String cs : List.of("UTF-16", "UTF-16BE", "UTF-16LE")) {
+      assertThat(feed(p.start("application/x-www-form-urlencoded; charset=" + cs),
+          "user=bob&password=hunter2").redacted()).as(cs).isEqualTo("user=bob&password=***");
+    }
+  }
+
+  @Test
+  void jsonSentAsAFormIsRedactedAsJsonAndABareFormPairIsLeftOut() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types", "application/x-www-form-urlencoded");
+    assertThat(feed(p.start("application/x-www-form-urlencoded"),
+        "{\"user\":\"bob\",\"password\":\"hunter2\"}").redacted())
+        .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
+    assertThat(feed(p.start("application/x-www-form-urlencoded"), "a=1&eyJhbGciOiJIUzI1NiJ9.e30.x&b=2")
+        .redacted()).as("no field, maybe a credential").isEqualTo("a=1&b=2");
   }
 
   @Test

@@ -285,4 +285,27 @@ final class SinkChannelTest {
     assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 10));
     assertThat(channel.settled()).isEqualTo(15);
   }
+
+  @Test
+  void whenTheSpoolHasRoomForTheBacklogButNotTheWriteInFlightTooTheBacklogGoesAlone()
+      throws Exception {
+    AuditStats stats = new AuditStats();
+    long backlog = 0;
+    for (AuditEvent e : SpoolTest.events(5, 15)) {
+      backlog += Spool.HEADER + e.jsonLength();
+    }
+    Spool spool = new Spool(dir.resolve("spool"), "r", new SpoolBudget(backlog), stats);
+    StallingSink sink = new StallingSink();
+    SinkChannel channel = new SinkChannel("r", sink, spool, 5, 5, stats, new LossReporter());
+    channel.start();
+    try {
+      threeBatchesBehindAStalledWrite(channel, sink.writing);
+      assertThat(stats.spooled.get()).as("the backlog and the new batch").isEqualTo(10);
+      assertThat(stats.lost.get()).isZero();
+    } finally {
+      sink.release.countDown();
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    assertThat(sink.delivered).isEqualTo(SpoolTest.events(0, 15));
+  }
 }
