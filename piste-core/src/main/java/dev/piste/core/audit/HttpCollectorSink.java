@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -33,9 +34,10 @@ import java.util.zip.GZIPOutputStream;
  * two halves, and so on. An event that the collector refuses with 413 alone, while it takes other
  * events of the batch, is refused for good: once the rest is posted, the write throws {@link
  * RejectedEventsException} naming it, and the pipeline counts it lost instead of posting it again
- * forever ahead of every later event. When the collector takes none of the batch, an empty array
- * is posted: if it is taken, the events are too large and refused for good as well; if it is
- * refused too, the write fails as for any other answer, and the batch is kept.
+ * forever ahead of every later event. That needs the collector to have taken an event before (in
+ * this write or an earlier one), or the refused events to be over 1 MiB each with the collector
+ * taking an empty array; otherwise (a limit set below any event) the write fails as for any other
+ * answer, and the batch is kept.
  *
  * <p>The timeout bounds connecting and, separately, waiting for the answer; an attempt as a whole
  * (answer body included) ends after twice the timeout, so a collector that sends its headers and
@@ -51,6 +53,9 @@ public final class HttpCollectorSink implements AuditSink {
   private final Duration timeout;
   private final long attemptNanos;
   private final HttpClient client;
+  /** The largest array the collector has taken, in bytes of JSON: what it is known to accept. */
+  private final AtomicLong largestTaken = new AtomicLong();
+  private static final long MIB = 1 << 20;
 
   public HttpCollectorSink(URI url, boolean gzip, Duration timeout) {
     this.url = Objects.requireNonNull(url, "url");
@@ -88,14 +93,10 @@ public final class HttpCollectorSink implements AuditSink {
       postOrSplit(batch.subList(from, batch.size()), bytes.size(), refused);
     }
     if (!refused.isEmpty()) {
-      if (refused.size() == batch.size()) {
-        // nothing of it was taken: the events too large, or a limit too small for any post, a
-        // collector to fix (the batch is kept); an empty array tells the two apart
-        try {
-          post(List.of(), 2);
-        } catch (TooLarge e) {
-          throw new CollectorException("audit collector answered HTTP 413 to every event");
-        }
+      if (largestTaken.get() <= 2 && !(everyOver(batch, refused, MIB) && takesEmptyArray())) {
+        // the collector has taken no event yet, and these are of a common size: a limit set below
+        // any event, a collector to fix; the batch is kept and posted again later
+        throw new CollectorException("audit collector answered HTTP 413 to every event");
       }
       throw new RejectedEventsException("audit collector answered HTTP 413 to each alone",
           refused);
@@ -127,6 +128,26 @@ public final class HttpCollectorSink implements AuditSink {
     }
   }
 
+  /** Whether every refused event's JSON is larger than {@code bytes}. */
+  private static boolean everyOver(List<AuditEvent> batch, List<String> refused, long bytes) {
+    for (AuditEvent e : batch) {
+      if (refused.contains(e.eventId()) && e.jsonLength() <= bytes) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the collector takes an empty array: it is up, and refuses only by size. */
+  private boolean takesEmptyArray() throws IOException, InterruptedException {
+    try {
+      post(List.of(), 2);
+      return true;
+    } catch (TooLarge e) {
+      return false;
+    }
+  }
+
   /** The bytes of the events as one JSON array. */
   private static long arraySize(List<AuditEvent> events) {
     long size = 1 + events.size();
@@ -155,6 +176,7 @@ public final class HttpCollectorSink implements AuditSink {
       try {
         HttpResponse<Void> r = answer.get(attemptNanos, TimeUnit.NANOSECONDS);
         if (r.statusCode() >= 200 && r.statusCode() < 300) {
+          largestTaken.accumulateAndGet(size, Math::max);
           return;
         }
         if (r.statusCode() == 413) {

@@ -155,17 +155,38 @@ final class HttpCollectorSinkTest {
   }
 
   @Test
-  void eventsEachTooLargeForACollectorThatTakesAnEmptyArrayAreRefusedForGood() throws Exception {
+  void aBatchOfEventsAllTooLargeIsRefusedForGoodOnceTheCollectorIsKnownToTakeEvents()
+      throws Exception {
     List<String> accepted = new CopyOnWriteArrayList<>();
-    // an empty array passes, no event does: the events are too large, not the collector broken
-    com.sun.net.httpserver.HttpServer collector = limitedCollector(10, accepted, new AtomicInteger());
+    com.sun.net.httpserver.HttpServer collector = limitedCollector(1_000, accepted, new AtomicInteger());
     try {
-      List<AuditEvent> batch = List.of(withBody(1, 'a', 2_000), withBody(2, 'a', 2_000));
-      assertThatThrownBy(() -> sink(collector).write(batch))
+      HttpCollectorSink sink = sink(collector);
+      List<AuditEvent> large = List.of(withBody(1, 'a', 2_000), withBody(2, 'a', 2_000));
+      assertThatThrownBy(() -> sink.write(large))
+          .as("nothing taken yet, events of a common size: a limit to fix, the batch kept")
+          .isInstanceOf(HttpCollectorSink.CollectorException.class);
+      sink.write(List.of(event(3)));
+      assertThatThrownBy(() -> sink.write(large))
+          .as("the collector takes events: these are too large for it")
           .isInstanceOfSatisfying(RejectedEventsException.class,
-              e -> assertThat(e.eventIds()).containsExactly(batch.get(0).eventId(),
-                  batch.get(1).eventId()));
-      assertThat(accepted).isEmpty();
+              e -> assertThat(e.eventIds()).containsExactly(large.get(0).eventId(),
+                  large.get(1).eventId()));
+      assertThat(accepted).containsExactly(event(3).eventId());
+    } finally {
+      collector.stop(0);
+    }
+  }
+
+  @Test
+  void eventsOverAMebibyteEachAreRefusedForGoodByACollectorThatTakesAnEmptyArray()
+      throws Exception {
+    List<String> accepted = new CopyOnWriteArrayList<>();
+    // like nginx's default client_max_body_size 1m, right after a restart
+    com.sun.net.httpserver.HttpServer collector = limitedCollector(1 << 20, accepted, new AtomicInteger());
+    try {
+      List<AuditEvent> huge = List.of(withBody(1, 'a', 1_100_000), withBody(2, 'a', 1_100_000));
+      assertThatThrownBy(() -> sink(collector).write(huge))
+          .isInstanceOf(RejectedEventsException.class);
     } finally {
       collector.stop(0);
     }

@@ -10,17 +10,15 @@ import dev.piste.core.internal.config.AuditKeys;
 import dev.piste.core.internal.pipeline.Exchange;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Bounded, redacted capture of request bodies for audit events ({@code piste.audit.body.*}), off
@@ -37,8 +35,9 @@ import java.util.function.Function;
  * types are kept as text, unless they open (after a byte-order mark, if any) with a JSON object or
  * array: those are redacted as JSON.
  *
- * <p>Form and text bodies are read in the {@code charset} of their content type (UTF-8 when it
- * names none), or in the encoding their UTF-8 or UTF-16 byte-order mark gives. A body whose
+ * <p>Forms are read from their bytes as a servlet container reads them ({@link #redactedForm}).
+ * Text bodies are read in the {@code charset} of their content type (UTF-8 when it names none), or
+ * in the encoding their UTF-8 or UTF-16 byte-order mark gives. A body whose
  * content type names another charset than UTF-8, US-ASCII, ISO-8859-1, windows-1252 and UTF-16
  * (or an alias of one), or whose text holds a NUL character (UTF-16 or UTF-32 read as another
  * encoding, or binary data), is not written: its field names could not be read, so its values
@@ -190,31 +189,16 @@ public final class BodyCapture {
       // JSON is UTF-8 (RFC 8259); Jackson also reads UTF-16 and UTF-32 by their first bytes
       return redactJson(buf, length, truncated, redacted);
     }
-    if (kind != Kind.JSON && looksLikeJson(buf, length)) {
-      // JSON sent as another content type (a form, as jQuery's default with JSON.stringify) is
-      // still JSON: its credentials are never written
-      return redactJson(buf, length, truncated, redacted);
+    if (kind == Kind.FORM) {
+      return redactedForm();
     }
-    if (kind == Kind.FORM && ascii(buf, length)) {
-      // as a servlet container reads a form: split on the ASCII '&' and '=', then each name's
-      // percent-decoded bytes in the declared charset (%00p%00w… is "pw…" in UTF-16); the UTF-8
-      // reading counts too, so that an ASCII name under a charset that reads it otherwise (UTF-16)
-      // is still found
-      Charset declared = charset;
-      return redactForm(new String(buf, 0, length, StandardCharsets.ISO_8859_1), truncated,
-          redacted, raw -> readings(formName(raw, declared), formName(raw, StandardCharsets.UTF_8)));
+    if (looksLikeJson(buf, length)) {
+      // JSON sent as another content type is still JSON: its credentials are never written
+      return redactJson(buf, length, truncated, redacted);
     }
     String text = text();
     if (text == null) {
       return null;
-    }
-    if (kind == Kind.FORM) {
-      // not ASCII: a form sent as text in its encoding (raw UTF-8 names, UTF-16 unescaped); its
-      // escapes are read in that encoding too; without an '=' it is no form whose fields could be
-      // found
-      Charset encoding = encoding();
-      return text.indexOf('=') < 0 ? null : redactForm(text, truncated, redacted,
-          raw -> readings(urlDecoded(raw, encoding)));
     }
     if (looksLikeJson(text)) {
       // JSON in an encoding whose first byte is not its first character (UTF-16BE, a mark)
@@ -307,7 +291,8 @@ public final class BodyCapture {
       boolean pendingName = false;
       JsonToken t;
       while ((t = p.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
-        if (t == JsonToken.FIELD_NAME && redacted.contains(p.currentName().toLowerCase(Locale.ROOT))) {
+        if (t == JsonToken.FIELD_NAME
+            && redactedName(p.currentName().toLowerCase(Locale.ROOT), redacted)) {
           g.writeFieldName(p.currentName());
           g.writeString(MASK);
           if (!skipValue(p)) {
@@ -359,97 +344,88 @@ public final class BodyCapture {
   }
 
   /**
-   * Whether every byte is ASCII other than NUL: a form as browsers and HTTP clients send it
-   * (UTF-16 or UTF-32 text has NUL bytes, other charsets bytes above 0x7F).
+   * A form body, redacted as a servlet container reads the form: split on the bytes {@code &} and
+   * {@code =}, each name percent-decoded to bytes and read in the declared charset (and in UTF-8:
+   * a field is redacted when either reading is), after a UTF-8 byte-order mark if any. A body
+   * holding a NUL byte (UTF-16 or UTF-32 text, binary data) is not written: no container reads it
+   * as a form, and its values could not be told apart. A body that holds JSON (jQuery's default
+   * content type with {@code JSON.stringify}) is redacted as JSON, and not written at all when its
+   * form reading has a redacted field, which the container would give the application.
    */
-  private static boolean ascii(byte[] body, int length) {
-    for (int i = 0; i < length; i++) {
-      if (body[i] <= 0) {
-        return false;
+  private String redactedForm() {
+    int start = bomLength(buf, length);
+    for (int i = start; i < length; i++) {
+      if (buf[i] == 0) {
+        return null;
       }
     }
-    return true;
+    Charset shown = charset.name().startsWith("UTF-16") ? StandardCharsets.ISO_8859_1 : charset;
+    StringBuilder out = new StringBuilder(length);
+    boolean masked = false;
+    int pairStart = start;
+    while (pairStart <= length) {
+      int pairEnd = indexOf(buf, (byte) '&', pairStart, length);
+      if (pairEnd == length && truncated) {
+        // the pair the cut went through: none of it is written
+        break;
+      }
+      int eq = indexOf(buf, (byte) '=', pairStart, pairEnd);
+      byte[] name = eq < pairEnd ? percentDecoded(buf, pairStart, eq) : null;
+      // a pair without '=' is no field, and may be a bare credential: left out, as is a name
+      // whose escapes are malformed
+      if (name != null) {
+        boolean secret = redactedName(new String(name, charset).toLowerCase(Locale.ROOT), redacted)
+            || redactedName(new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT),
+                redacted);
+        masked |= secret;
+        if (out.length() > 0) {
+          out.append('&');
+        }
+        out.append(new String(buf, pairStart, eq - pairStart, shown)).append('=')
+            .append(secret ? MASK : new String(buf, eq + 1, pairEnd - eq - 1, shown));
+      }
+      pairStart = pairEnd + 1;
+    }
+    if (looksLikeJson(buf, length)) {
+      return masked ? null : redactJson(buf, length, truncated, redacted);
+    }
+    return out.toString();
   }
 
-  /** The readings of a name that were possible (a malformed one is {@code null}). */
-  private static List<String> readings(String... names) {
-    List<String> out = new ArrayList<>(names.length);
-    for (String n : names) {
-      if (n != null) {
-        out.add(n);
+  private static int indexOf(byte[] b, byte wanted, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == wanted) {
+        return i;
       }
     }
-    return out;
-  }
-
-  /** {@link URLDecoder#decode}, or {@code null} for a malformed escape. */
-  private static String urlDecoded(String raw, Charset charset) {
-    try {
-      return URLDecoder.decode(raw, charset);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return to;
   }
 
   /**
-   * A form name, percent-decoded to bytes ({@code +} is a space) and read in {@code charset}, or
+   * The bytes of a form name, percent-decoded ({@code +} is a space, other bytes as they are), or
    * {@code null} when an escape is malformed.
    */
-  static String formName(String raw, Charset charset) {
-    byte[] bytes = new byte[raw.length()];
+  private static byte[] percentDecoded(byte[] b, int from, int to) {
+    byte[] out = new byte[to - from];
     int n = 0;
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
       if (c == '%') {
-        if (i + 2 >= raw.length()) {
+        if (i + 2 >= to) {
           return null;
         }
-        int hi = Character.digit(raw.charAt(i + 1), 16);
-        int lo = Character.digit(raw.charAt(i + 2), 16);
+        int hi = Character.digit(b[i + 1], 16);
+        int lo = Character.digit(b[i + 2], 16);
         if (hi < 0 || lo < 0) {
           return null;
         }
-        bytes[n++] = (byte) (hi << 4 | lo);
+        out[n++] = (byte) (hi << 4 | lo);
         i += 2;
       } else {
-        bytes[n++] = c == '+' ? (byte) ' ' : (byte) c;
+        out[n++] = c == '+' ? (byte) ' ' : c;
       }
     }
-    return new String(bytes, 0, n, charset);
-  }
-
-  /**
-   * The form with the value of every redacted field masked. {@code names} gives the readings of a
-   * raw name (none when its escapes are malformed: the pair is left out); a field is redacted when
-   * any reading is. A pair without {@code =} is left out too: it is no field, and may be a bare
-   * credential.
-   */
-  static String redactForm(String body, boolean truncated, Set<String> redacted,
-      Function<String, List<String>> names) {
-    String[] pairs = body.split("&", -1);
-    StringBuilder sb = new StringBuilder(body.length());
-    int count = truncated ? pairs.length - 1 : pairs.length;
-    for (int i = 0; i < count; i++) {
-      String pair = pairs[i];
-      int eq = pair.indexOf('=');
-      if (eq < 0) {
-        continue;
-      }
-      String rawName = pair.substring(0, eq);
-      List<String> readings = names.apply(rawName);
-      if (readings.isEmpty()) {
-        continue;
-      }
-      boolean masked = false;
-      for (String r : readings) {
-        masked |= redactedName(r.toLowerCase(Locale.ROOT), redacted);
-      }
-      if (sb.length() > 0) {
-        sb.append('&');
-      }
-      sb.append(rawName).append('=').append(masked ? MASK : pair.substring(eq + 1));
-    }
-    return sb.toString();
+    return Arrays.copyOf(out, n);
   }
 
   /**
@@ -460,6 +436,11 @@ public final class BodyCapture {
    */
   static boolean redactedName(String name, Set<String> redacted) {
     if (redacted.contains(name)) {
+      return true;
+    }
+    if (name.length() > 1 && (name.charAt(0) == '!' || name.charAt(0) == '_')
+        && redactedName(name.substring(1), redacted)) {
+      // Spring's default-value and marker prefixes: "!password" binds to password
       return true;
     }
     int start = 0;

@@ -212,7 +212,7 @@ final class BodyCaptureTest {
         .redacted()).as("no charset, a UTF-16LE mark").isEqualTo(redactedJson);
     assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16BE"),
         "user=bob&password=hunter2", StandardCharsets.UTF_16BE).redacted())
-        .isEqualTo("user=bob&password=***");
+        .as("a form sent as UTF-16 text: no container reads it as a form; not written").isNull();
     assertThat(feed(p.start("text/plain; charset=ISO-8859-1"), "caf\u00e9",
         StandardCharsets.ISO_8859_1).redacted()).isEqualTo("caf\u00e9");
     assertThat(feed(p.start("application/json"), json, StandardCharsets.UTF_16LE).redacted())
@@ -271,6 +271,55 @@ final class BodyCaptureTest {
         .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
     assertThat(feed(p.start("application/x-www-form-urlencoded"), "a=1&eyJhbGciOiJIUzI1NiJ9.e30.x&b=2")
         .redacted()).as("no field, maybe a credential").isEqualTo("a=1&b=2");
+  }
+
+  /** Inputs a container reads as a form with a password field, each once written with it. */
+  @Test
+  void aFormIsReadFromItsBytesAsAContainerReadsItWhateverItsMarkOrItsJson() {
+    BodyCapture.Policy p = policy("piste.audit.body.content-types",
+        "application/x-www-form-urlencoded", "piste.audit.redact-body-fields", "contrase\u00f1a");
+    byte[] marked = concat(new byte[] {(byte) 0xFE, (byte) 0xFF, 0, '='},
+        "&password=hunter2&".getBytes(StandardCharsets.US_ASCII));
+    assertThat(bytes(p.start("application/x-www-form-urlencoded; charset=ISO-8859-1"), marked)
+        .redacted()).as("a UTF-16 mark in a Latin-1 form").isNull();
+    assertThat(bytes(p.start("application/x-www-form-urlencoded"), concat(
+        "contrase".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xC3},
+        "%B1a=hunter2".getBytes(StandardCharsets.US_ASCII))).redacted())
+        .as("a raw lead byte and an escaped continuation byte").doesNotContain("hunter2");
+    assertThat(bytes(p.start("application/x-www-form-urlencoded; charset=ISO-8859-1"), concat(
+        new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+        "x=1&contrase".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xF1},
+        "a=hunter2".getBytes(StandardCharsets.US_ASCII))).redacted())
+        .as("a UTF-8 mark before a Latin-1 name").doesNotContain("hunter2");
+    assertThat(feed(p.start("application/x-www-form-urlencoded"),
+        "{\"a\":\"x\",\"b\":\"&password=hunter2&c=\"}").redacted())
+        .as("JSON whose form reading has a password field: not written").isNull();
+    assertThat(feed(p.start("application/x-www-form-urlencoded; charset=UTF-16"),
+        "{\"note\":\"a=b\",\"password\":\"hunter2\"}", StandardCharsets.UTF_16).redacted())
+        .as("UTF-16 JSON sent as a form").isNull();
+    assertThat(feed(p.start("application/x-www-form-urlencoded"),
+        "user=bob&!password=hunter2&_password=x").redacted())
+        .as("Spring's default-value and marker prefixes").isEqualTo("user=bob&!password=***&_password=***");
+  }
+
+  @Test
+  void jsonFieldsAreRedactedByEachPartOfTheirNameToo() {
+    assertThat(feed(policy().start("application/json"),
+        "{\"user.password\":\"hunter2\",\"user[password]\":\"h2\",\"note\":\"ok\"}").redacted())
+        .isEqualTo("{\"user.password\":\"***\",\"user[password]\":\"***\",\"note\":\"ok\"}");
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  private static BodyCapture bytes(BodyCapture c, byte[] body) {
+    c.write(body, 0, body.length);
+    return c;
   }
 
   @Test
