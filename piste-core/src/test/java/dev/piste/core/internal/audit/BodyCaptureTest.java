@@ -193,9 +193,7 @@ final class BodyCaptureTest {
   }
 
   private static BodyCapture feed(BodyCapture c, String body, java.nio.charset.Charset charset) {
-    byte[] b = body.getBytes(charset);
-    c.write(b, 0, b.length);
-    return c;
+    return bytes(c, body.getBytes(charset));
   }
 
   @Test
