@@ -68,4 +68,16 @@ final class AuditQueryValuesTest {
     assertThat(e.queryValues()).containsOnlyKeys("user.name").containsEntry("user.name", "bob");
     assertThat(e.toJson()).doesNotContain("hunter2", "k1");
   }
+
+  @Test
+  void anEventHoldsTheFirstSixtyFourQueryNamesEachOnce() {
+    StringBuilder q = new StringBuilder("a=1&a=2");
+    for (int i = 0; i < 500; i++) {
+      q.append("&p").append(i).append('=').append(i);
+    }
+    AuditEvent e = one(Map.of(), q.toString());
+    assertThat(e.queryParams()).hasSize(64).startsWith("a", "p0").doesNotHaveDuplicates()
+        .endsWith("p62");
+    assertThat(e.queryValues()).containsEntry("a", "1").hasSize(64);
+  }
 }

@@ -47,6 +47,8 @@ public final class AuditPipeline implements AuditRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(AuditPipeline.class);
   static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_QUERY_NAME = 64;
+  /** The most query parameter names an event holds: a URL of thousands adds nothing more. */
+  static final int MAX_QUERY_PARAMS = 64;
   private static final int MAX_QUERY_VALUE = 256;
   private static final int MAX_USER_AGENT = 256;
   /**
@@ -275,15 +277,16 @@ public final class AuditPipeline implements AuditRecorder {
 
   private void query(String query, AuditEvent.Builder b) {
     List<String> names = new ArrayList<>(4);
+    Set<String> seen = new HashSet<>();
     Map<String, String> values = queryValues ? new LinkedHashMap<>() : null;
     int start = 0;
-    while (start <= query.length()) {
+    while (start <= query.length() && names.size() < MAX_QUERY_PARAMS) {
       int amp = query.indexOf('&', start);
       int end = amp < 0 ? query.length() : amp;
       int eq = query.indexOf('=', start);
       int nameEnd = eq < 0 || eq > end ? end : eq;
       String name = decode(query.substring(start, nameEnd));
-      if (validName(name) && !names.contains(name)) {
+      if (validName(name) && seen.add(name)) {
         names.add(name);
         if (values != null && eq >= 0 && eq < end && !redacted(name)) {
           String raw = query.substring(eq + 1, end);
