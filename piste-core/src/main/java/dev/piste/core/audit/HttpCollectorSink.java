@@ -148,13 +148,13 @@ public final class HttpCollectorSink implements AuditSink {
     }
   }
 
-  /** The bytes of the events as one JSON array. */
+  /** The bytes of the events as one JSON array, as {@link BatchBytes} counts them. */
   private static long arraySize(List<AuditEvent> events) {
-    long size = 1 + events.size();
+    BatchBytes bytes = new BatchBytes();
     for (AuditEvent e : events) {
-      size += e.jsonLength();
+      bytes.add(e.jsonLength());
     }
-    return size;
+    return bytes.size();
   }
 
   private void post(List<AuditEvent> events, long size) throws IOException, InterruptedException {

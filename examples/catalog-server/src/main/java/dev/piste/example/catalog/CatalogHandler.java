@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -42,6 +43,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class CatalogHandler extends Handler.Abstract {
 
+  /** The server the library writes into its documents: the base, relative to the document. */
+  private static final Pattern LIBRARY_SERVER = Pattern.compile("\\./|(\\.\\./)+");
   /** The longest lifetime an instance may ask for (a year: far past any heartbeat period). */
   static final long MAX_TTL_SECONDS = 366L * 86_400;
 
@@ -227,7 +230,7 @@ final class CatalogHandler extends Handler.Abstract {
     for (JsonNode server : servers) {
       // the library's own ("./", "../"…), which names the base the document is served under;
       // another relative server ("/v2") is the provider's, and is kept
-      relative &= server.path("url").asText("").matches("\\./|(\\.\\./)+");
+      relative &= LIBRARY_SERVER.matcher(server.path("url").asText("")).matches();
     }
     List<CatalogStore.Instance> live = store.liveInstances(v);
     if (!relative || live.isEmpty()) {

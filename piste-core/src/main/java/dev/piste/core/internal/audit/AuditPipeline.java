@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -276,8 +277,7 @@ public final class AuditPipeline implements AuditRecorder {
   }
 
   private void query(String query, AuditEvent.Builder b) {
-    List<String> names = new ArrayList<>(4);
-    Set<String> seen = new HashSet<>();
+    Set<String> names = new LinkedHashSet<>();
     Map<String, String> values = queryValues ? new LinkedHashMap<>() : null;
     int start = 0;
     while (start <= query.length() && names.size() < MAX_QUERY_PARAMS) {
@@ -286,8 +286,7 @@ public final class AuditPipeline implements AuditRecorder {
       int eq = query.indexOf('=', start);
       int nameEnd = eq < 0 || eq > end ? end : eq;
       String name = decode(query.substring(start, nameEnd));
-      if (validName(name) && seen.add(name)) {
-        names.add(name);
+      if (validName(name) && names.add(name)) {
         if (values != null && eq >= 0 && eq < end && !redacted(name)) {
           String raw = query.substring(eq + 1, end);
           String v = decode(raw);
@@ -303,7 +302,7 @@ public final class AuditPipeline implements AuditRecorder {
       }
       start = amp + 1;
     }
-    b.queryParams(names);
+    b.queryParams(List.copyOf(names));
     if (values != null) {
       b.queryValues(values);
     }

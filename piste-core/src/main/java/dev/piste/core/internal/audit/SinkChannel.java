@@ -146,12 +146,9 @@ final class SinkChannel {
       if (inFlight != null && !inFlightFromSpool && !inFlightSpooled
           && now - inFlightSince > STUCK_NANOS && spool.usable()
           && (!slowSpoolRefused || now - slowSpoolRefusedAt >= SLOW_SPOOL_RETRY_NANOS)) {
-        List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 1);
-        all.add(inFlight);
-        all.addAll(pending);
         boolean spooled;
         try {
-          spooled = spool.appendAll(all);
+          spooled = spoolInOrder(true, true, null);
         } catch (IOException | RuntimeException e) {
           spooled = false;
         }
@@ -166,15 +163,7 @@ final class SinkChannel {
           return;
         }
         slowSpoolRefused = false;
-        int count = inFlight.size() + pendingEvents;
         LOG.warn("audit sink {} is slow: its pending events go to the spool", name);
-        stats.spooled.addAndGet(count);
-        settled.addAndGet(count);
-        inFlightSpooled = true;
-        pending.clear();
-        pendingEvents = 0;
-        spoolMode = true;
-        changed.signalAll();
       }
     } finally {
       lock.unlock();
@@ -190,41 +179,58 @@ final class SinkChannel {
    */
   private void backlogFull(List<AuditEvent> extra) {
     boolean withInFlight = inFlightFromMemory();
-    List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 2);
-    if (withInFlight) {
-      all.add(inFlight);
-    }
-    all.addAll(pending);
-    all.add(extra);
-    int count = pendingEvents + extra.size() + (withInFlight ? inFlight.size() : 0);
     Exception failure = null;
     boolean spooled;
     try {
-      spooled = spool.appendAll(all);
-      if (!spooled && withInFlight) {
-        // no room for the batch being written as well: it stays only in flight
-        all.remove(0);
-        count -= inFlight.size();
-        withInFlight = false;
-        spooled = spool.appendAll(all);
-      }
+      spooled = spoolInOrder(withInFlight, true, extra)
+          // no room for the batch being written as well: it stays only in flight
+          || withInFlight && spoolInOrder(false, true, extra);
     } catch (IOException | RuntimeException e) {
       spooled = false;
       failure = e;
     }
-    if (spooled) {
-      stats.spooled.addAndGet(count);
+    if (!spooled) {
+      stats.lost.addAndGet(extra.size());
+      losses.report(name, extra.size(), failure != null ? failure : new SpoolFullException());
+      settled.addAndGet(extra.size());
+    }
+  }
+
+  /**
+   * Appends to the spool, all of them or none, in this order: the batch being written (when {@code
+   * withInFlight}), the backlog in memory (when {@code withPending}) and {@code extra} (when not
+   * {@code null}); once they are in, counts them settled and spooled and switches to spool mode.
+   * Returns whether the spool had room; throws, having appended none, when the disk refuses.
+   */
+  private boolean spoolInOrder(boolean withInFlight, boolean withPending, List<AuditEvent> extra)
+      throws IOException {
+    List<List<AuditEvent>> all = new ArrayList<>(pending.size() + 2);
+    int count = 0;
+    if (withInFlight) {
+      all.add(inFlight);
+      count += inFlight.size();
+    }
+    if (withPending) {
+      all.addAll(pending);
+      count += pendingEvents;
+    }
+    if (extra != null) {
+      all.add(extra);
+      count += extra.size();
+    }
+    if (!spool.appendAll(all)) {
+      return false;
+    }
+    stats.spooled.addAndGet(count);
+    settled.addAndGet(count);
+    if (withPending) {
       pending.clear();
       pendingEvents = 0;
-      inFlightSpooled |= withInFlight;
-      spoolMode = true;
-      changed.signalAll();
-    } else {
-      count = extra.size();
-      stats.lost.addAndGet(count);
-      losses.report(name, count, failure != null ? failure : new SpoolFullException());
     }
-    settled.addAndGet(count);
+    inFlightSpooled |= withInFlight;
+    spoolMode = true;
+    changed.signalAll();
+    return true;
   }
 
   /** Whether a batch from memory is being written and is not in the spool. */
@@ -243,13 +249,7 @@ final class SinkChannel {
       return;
     }
     try {
-      if (spool.appendAll(List.of(inFlight))) {
-        stats.spooled.addAndGet(inFlight.size());
-        settled.addAndGet(inFlight.size());
-        inFlightSpooled = true;
-        spoolMode = true;
-        changed.signalAll();
-      }
+      spoolInOrder(true, false, null);
     } catch (IOException | RuntimeException e) {
       // it stays only in flight: spooled after the others if its write fails
     }
