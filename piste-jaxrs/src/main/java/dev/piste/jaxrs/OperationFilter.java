@@ -12,11 +12,13 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.function.Supplier;
@@ -60,10 +62,21 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
 
   @Override
   public void filter(ContainerRequestContext request) {
+    Problem problem = enforce(request, false);
+    if (problem != null) {
+      request.abortWith(response(request, problem));
+    }
+  }
+
+  /**
+   * Enforces this operation's policy; the denial to answer, or {@code null} to go on. In the
+   * response phase (a request no method matched) nothing is left to hand the caller or the body to.
+   */
+  private Problem enforce(ContainerRequestContext request, boolean responsePhase) {
     Piste engine = engine(request);
     Pipeline pipeline = engine.pipeline();
     if (!pipeline.enabled()) {
-      return;
+      return null;
     }
     OperationPolicy policy = this.policy;
     List<Object> matched = request.getUriInfo().getMatchedResources();
@@ -76,14 +89,10 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
       if (v.enforcedOutside()) {
         // the servlet filter enforced, rate-limited and audits this request: add this method's
         // credential and scope requirements only
-        Problem problem = pipeline.authorize(v.exchange(), policy);
-        if (problem != null) {
-          request.abortWith(response(request, problem));
-        }
-        return;
+        return pipeline.authorize(v.exchange(), policy);
       }
       if (v.exchange() != null) {
-        return;
+        return null;
       }
       view = v;
     } else {
@@ -94,11 +103,13 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     view.exchange(ex);
     Problem problem = pipeline.enforce(ex);
     if (problem != null) {
-      request.abortWith(response(request, problem));
-      return;
+      return problem;
     }
     Caller caller = ex.caller();
     request.setProperty(Caller.REQUEST_ATTRIBUTE, caller);
+    if (responsePhase) {
+      return null;
+    }
     BodyCapture.Policy bodies = bodies(engine);
     if (bodies.enabled()) {
       BodyCapture capture = bodies.start(request.getHeaderString("Content-Type"));
@@ -108,6 +119,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
       }
     }
     request.setSecurityContext(new CallerSecurityContext(caller, request.getSecurityContext()));
+    return null;
   }
 
   /**
@@ -123,10 +135,14 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     for (Problem.Header h : problem.headers()) {
       r.header(h.name(), h.value());
     }
-    if (request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null) {
+    if (leavesBodyUnread(request)) {
       r.header("Connection", "close");
     }
     return r.build();
+  }
+
+  private static boolean leavesBodyUnread(ContainerRequestContext request) {
+    return request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null;
   }
 
   @Override
@@ -157,6 +173,59 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
           response.getLength(), null);
     }
   }
+
+  /**
+   * The requests no resource method matched: the 404, 405, 406 or 415 that routing answers. No operation
+   * filter is bound to them, so this global response filter enforces the policy of
+   * {@link #UNMATCHED} on them after the fact (nothing of the application ran): a caller without a
+   * valid credential gets the 401 instead, as from a servlet path that no rule makes public, and
+   * every such request is rate-limited by its plan and audited. Any other response is left alone at
+   * the cost of one status read, such as a {@code @PreMatching} filter's answer to a CORS preflight.
+   */
+  static final class Unmatched implements ContainerResponseFilter {
+    private final OperationFilter operation;
+
+    Unmatched(Piste fixed, Supplier<String> remoteAddress) {
+      this.operation = new OperationFilter(UNMATCHED, null, fixed, remoteAddress);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+      int status = response.getStatus();
+      if ((status != 404 && status != 405 && status != 406 && status != 415)
+          || !request.getUriInfo().getMatchedResources().isEmpty()
+          || request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
+              && (v.exchange() != null || v.enforcedOutside())) {
+        return;
+      }
+      Problem problem = operation.enforce(request, true);
+      if (problem != null) {
+        replace(request, response, problem);
+      }
+      operation.filter(request, response);
+    }
+
+    /** Turns the routing answer into the denial, as {@link #response} builds it. */
+    private static void replace(ContainerRequestContext request, ContainerResponseContext response,
+        Problem problem) {
+      MultivaluedMap<String, Object> headers = response.getHeaders();
+      headers.remove("Allow");
+      response.setStatus(problem.status());
+      response.setEntity(problem.body(), new Annotation[0], PROBLEM_TYPE);
+      headers.putSingle("Cache-Control", "no-store");
+      for (Problem.Header h : problem.headers()) {
+        headers.add(h.name(), h.value());
+      }
+      if (leavesBodyUnread(request)) {
+        headers.putSingle("Connection", "close");
+      }
+    }
+  }
+
+  /** The policy of a request no resource method matched: a credential, no scope, audited. */
+  static final OperationPolicy UNMATCHED = OperationPolicy.authenticated("unmatched", null);
+
+  private static final MediaType PROBLEM_TYPE = MediaType.valueOf(Problem.CONTENT_TYPE);
 
   /** The body capture policy of an engine, computed once per engine. */
   private BodyCapture.Policy bodies(Piste piste) {

@@ -41,6 +41,9 @@ import java.util.function.Predicate;
  * {@link Priorities#AUTHENTICATION}; nothing is reflected upon per request. Misused annotations fail
  * the deployment with a message naming the method ({@code InvoiceResource.create}).
  *
+ * <p>A request that no resource method matches (routing's 404, 405, 406 or 415) is enforced as an operation
+ * {@code unmatched} that needs a credential, and audited.
+ *
  * <p>Register {@code new PisteFeature(piste)}, or {@code PisteFeature.class} in an application whose
  * web.xml declares the {@code PisteServletContextListener} (the engine is then found there). The
  * caller is {@code SecurityContext.getUserPrincipal()} (a {@link dev.piste.Caller}), and
@@ -74,6 +77,8 @@ public final class PisteFeature implements DynamicFeature, Feature {
   @Override
   public boolean configure(FeatureContext context) {
     catalog.configure(context);
+    context.register(new OperationFilter.Unmatched(piste, this::remoteAddress),
+        Priorities.AUTHENTICATION);
     return true;
   }
 

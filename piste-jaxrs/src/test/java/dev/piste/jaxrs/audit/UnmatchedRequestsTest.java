@@ -1,0 +1,188 @@
+package dev.piste.jaxrs.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.piste.annotation.RequiresScopes;
+import dev.piste.audit.AuditEvent;
+import dev.piste.core.Piste;
+import dev.piste.core.testing.JettyServer;
+import dev.piste.core.testing.JwksServer;
+import dev.piste.core.testing.MemoryAuditSink;
+import dev.piste.core.testing.TokenFactory;
+import dev.piste.jaxrs.PisteFeature;
+import dev.piste.servlet.PisteServletContextListener;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.Response;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A request that no resource method matches (routing's 404 or 405) needs a credential, is
+ * rate-limited and is audited, as a servlet path that no rule makes public; the answers of the
+ * application and of its pre-matching filters are left alone.
+ */
+final class UnmatchedRequestsTest {
+
+  @TempDir
+  java.nio.file.Path spool;
+
+  @Path("/v1/invoices")
+  @RequiresScopes("invoices:read")
+  public static final class InvoiceResource {
+    @GET
+    @Path("{id}")
+    @Produces("text/plain")
+    public String get(@PathParam("id") String id) {
+      if (id.equals("missing")) {
+        throw new NotFoundException();
+      }
+      return "invoice " + id;
+    }
+
+    @POST
+    @Consumes("application/json")
+    public String create(String body) {
+      return "created";
+    }
+  }
+
+  /** Answers CORS preflights before any resource matching, as the README advises. */
+  @PreMatching
+  public static final class Preflight implements ContainerRequestFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      if (request.getMethod().equals("OPTIONS")
+          && request.getHeaderString("Access-Control-Request-Method") != null) {
+        request.abortWith(Response.noContent().header("Access-Control-Allow-Origin", "*").build());
+      }
+    }
+  }
+
+  private static JettyServer serve(ResourceConfig app, Piste piste, boolean withListener)
+      throws Exception {
+    if (!withListener) {
+      return JettyServer.serving(new ServletContainer(app));
+    }
+    return JettyServer.servlets(ctx -> {
+      ctx.addEventListener(new PisteServletContextListener(piste));
+      ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*");
+    });
+  }
+
+  @ParameterizedTest(name = "servlet listener: {0}")
+  @ValueSource(booleans = {false, true})
+  void unmatchedRequestsNeedACredentialAndAreAuditedOnce(boolean withListener) throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    MemoryAuditSink events = new MemoryAuditSink();
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
+      Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+              .property("piste.api.id", "invoices")
+              .property("piste.ratelimit.plans.scan", "3/m")
+              .property("piste.ratelimit.default-plan", "scan")
+              .property("piste.audit.spool-dir", spool.toString())
+              .property("piste.audit.flush-interval", "10ms")
+              .build())
+          .auditSink(events).build().start();
+      String bearer = "Bearer " + tokens.valid();
+      ResourceConfig app = new ResourceConfig(InvoiceResource.class, Preflight.class)
+          .register(new PisteFeature(piste));
+      try (JettyServer server = serve(app, piste, withListener)) {
+        HttpResponse<String> anonymous = server.get("/wp-login.php", "X-Request-Id", "anon-404");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().allValues("WWW-Authenticate"))
+            .containsExactly("Bearer realm=\"invoices\"");
+        assertThat(anonymous.headers().firstValue("Content-Type"))
+            .hasValue("application/problem+json");
+        assertThat(anonymous.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(anonymous.headers().firstValue("X-Request-Id")).hasValue("anon-404");
+        assertThat(anonymous.body()).contains("\"status\":401").contains("anon-404");
+
+        HttpResponse<String> badToken = server.get("/admin", "Authorization", "Bearer x.y.z",
+            "X-Request-Id", "bad-404");
+        assertThat(badToken.statusCode()).isEqualTo(401);
+        assertThat(badToken.headers().firstValue("WWW-Authenticate").orElseThrow())
+            .contains("error=\"invalid_token\"");
+
+        HttpResponse<String> anonymousMethod = server.send("DELETE", "/v1/invoices/42", null,
+            "X-Request-Id", "anon-405");
+        assertThat(anonymousMethod.statusCode()).isEqualTo(401);
+        assertThat(anonymousMethod.headers().firstValue("Allow")).isEmpty();
+
+        HttpResponse<String> anonymousType = server.send("POST", "/v1/invoices", "x",
+            "Content-Type", "text/plain", "X-Request-Id", "anon-415");
+        assertThat(anonymousType.statusCode()).isEqualTo(401);
+
+        HttpResponse<String> notFound = server.get("/nope", "Authorization", bearer,
+            "X-Request-Id", "auth-404");
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(notFound.headers().firstValue("X-Request-Id")).hasValue("auth-404");
+        assertThat(notFound.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"scan-m\";r=2;");
+
+        HttpResponse<String> method = server.send("DELETE", "/v1/invoices/42", null,
+            "Authorization", bearer, "X-Request-Id", "auth-405");
+        assertThat(method.statusCode()).isEqualTo(405);
+        assertThat(method.headers().firstValue("Allow").orElseThrow()).contains("GET");
+
+        // the application's own 404 belongs to its operation, audited once
+        HttpResponse<String> own = server.get("/v1/invoices/missing", "Authorization", bearer,
+            "X-Request-Id", "own-404");
+        assertThat(own.statusCode()).isEqualTo(404);
+
+        // the plan counts scans too: the fourth request of the minute is refused
+        HttpResponse<String> limited = server.get("/nope", "Authorization", bearer,
+            "X-Request-Id", "auth-429");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+
+        // a pre-matching filter's answer is the application's: not enforced, not audited
+        HttpResponse<String> preflight = server.send("OPTIONS", "/v1/invoices/42", null,
+            "Origin", "https://app.example", "Access-Control-Request-Method", "GET",
+            "X-Request-Id", "preflight");
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+      } finally {
+        piste.close();
+      }
+    }
+    AuditEvent anon = events.one("anon-404");
+    assertThat(anon.operationId()).isEqualTo("unmatched");
+    assertThat(anon.pathTemplate()).isNull();
+    assertThat(anon.path()).isEqualTo("/wp-login.php");
+    assertThat(anon.status()).isEqualTo(401);
+    assertThat(anon.outcome()).isEqualTo("missing_credential");
+    assertThat(events.one("bad-404").outcome()).isEqualTo("invalid_token");
+    assertThat(events.one("anon-405").method()).isEqualTo("DELETE");
+    assertThat(events.one("anon-415").outcome()).isEqualTo("missing_credential");
+
+    AuditEvent found = events.one("auth-404");
+    assertThat(found.status()).isEqualTo(404);
+    assertThat(found.outcome()).isEqualTo("allowed");
+    assertThat(found.applicationId()).isEqualTo(TokenFactory.CLIENT);
+    assertThat(found.operationId()).isEqualTo("unmatched");
+    AuditEvent wrongMethod = events.one("auth-405");
+    assertThat(wrongMethod.status()).isEqualTo(405);
+    assertThat(wrongMethod.outcome()).isEqualTo("allowed");
+    assertThat(events.one("auth-429").outcome()).isEqualTo("rate_limited");
+
+    AuditEvent own = events.one("own-404");
+    assertThat(own.operationId()).isEqualTo("InvoiceResource.get");
+    assertThat(own.status()).isEqualTo(404);
+    assertThat(events.withRequestId("preflight")).isEmpty();
+    assertThat(events.size()).isEqualTo(8);
+  }
+}
