@@ -89,7 +89,9 @@ public final class PisteFeature implements DynamicFeature, Feature {
     if (method == null || type == null) {
       return;
     }
-    context.register(new OperationFilter(policyOf(type, method), method, piste, this::remoteAddress),
+    OperationPolicy policy = type.getName().startsWith("org.glassfish.jersey.")
+        ? GENERATED_OPTIONS : policyOf(type, method);
+    context.register(new OperationFilter(policy, method, piste, this::remoteAddress),
         Priorities.AUTHENTICATION);
     context.register(WRITE_FAILURES, Priorities.AUTHENTICATION);
     catalog.resource(type);
@@ -101,6 +103,13 @@ public final class PisteFeature implements DynamicFeature, Feature {
   }
 
   private static final WriteFailures WRITE_FAILURES = new WriteFailures();
+
+  /**
+   * Jersey's own handler of {@code OPTIONS} (the {@code Allow} header of a path), which it adds to
+   * every resource: an operation of the API like the others, named {@code OPTIONS} rather than
+   * after Jersey's class, and of no known template.
+   */
+  static final OperationPolicy GENERATED_OPTIONS = OperationPolicy.authenticated("OPTIONS", null);
 
   /** The annotations this feature reads. */
   private static final List<Class<? extends Annotation>> PISTE_ANNOTATIONS =

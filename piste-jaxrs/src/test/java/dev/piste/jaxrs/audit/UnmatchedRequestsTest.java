@@ -92,7 +92,7 @@ final class UnmatchedRequestsTest {
     try (JwksServer jwks = JwksServer.start().keys(tokens.rsa())) {
       Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
               .property("piste.api.id", "invoices")
-              .property("piste.ratelimit.plans.scan", "3/m")
+              .property("piste.ratelimit.plans.scan", "4/m")
               .property("piste.ratelimit.default-plan", "scan")
               .property("piste.audit.spool-dir", spool.toString())
               .property("piste.audit.flush-interval", "10ms")
@@ -131,19 +131,25 @@ final class UnmatchedRequestsTest {
             "X-Request-Id", "auth-404");
         assertThat(notFound.statusCode()).isEqualTo(404);
         assertThat(notFound.headers().firstValue("X-Request-Id")).hasValue("auth-404");
-        assertThat(notFound.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"scan-m\";r=2;");
+        assertThat(notFound.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"scan-m\";r=3;");
 
         HttpResponse<String> method = server.send("DELETE", "/v1/invoices/42", null,
             "Authorization", bearer, "X-Request-Id", "auth-405");
         assertThat(method.statusCode()).isEqualTo(405);
         assertThat(method.headers().firstValue("Allow").orElseThrow()).contains("GET");
 
+        // Jersey's generated OPTIONS answer is an operation of its own
+        HttpResponse<String> options = server.send("OPTIONS", "/v1/invoices/42", null,
+            "Authorization", bearer, "X-Request-Id", "options");
+        assertThat(options.statusCode()).isEqualTo(200);
+        assertThat(options.headers().firstValue("Allow").orElseThrow()).contains("GET");
+
         // the application's own 404 belongs to its operation, audited once
         HttpResponse<String> own = server.get("/v1/invoices/missing", "Authorization", bearer,
             "X-Request-Id", "own-404");
         assertThat(own.statusCode()).isEqualTo(404);
 
-        // the plan counts scans too: the fourth request of the minute is refused
+        // the plan counts scans too: the fifth request of the minute is refused
         HttpResponse<String> limited = server.get("/nope", "Authorization", bearer,
             "X-Request-Id", "auth-429");
         assertThat(limited.statusCode()).isEqualTo(429);
@@ -182,7 +188,11 @@ final class UnmatchedRequestsTest {
     AuditEvent own = events.one("own-404");
     assertThat(own.operationId()).isEqualTo("InvoiceResource.get");
     assertThat(own.status()).isEqualTo(404);
+    AuditEvent generated = events.one("options");
+    assertThat(generated.operationId()).isEqualTo("OPTIONS");
+    assertThat(generated.pathTemplate()).isNull();
+    assertThat(generated.path()).isEqualTo("/v1/invoices/42");
     assertThat(events.withRequestId("preflight")).isEmpty();
-    assertThat(events.size()).isEqualTo(8);
+    assertThat(events.size()).isEqualTo(9);
   }
 }
