@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class PisteConfigTest {
 
@@ -271,6 +273,41 @@ final class PisteConfigTest {
         .hasMessageContaining("piste.audit.sinks = 'slf4j, kafka': expected a comma-separated list of file, http, jdbc, slf4j");
     assertThat(PisteConfig.of(Map.of("piste.audit.sinks", "slf4j")).get(AuditKeys.SINKS))
         .isEqualTo(List.of("slf4j"));
+  }
+
+  @ParameterizedTest(name = "{0} left empty")
+  @ValueSource(strings = {"piste.token.issuer", "piste.token.audience", "piste.token.credentials",
+      "piste.token.algorithms", "piste.token.types", "piste.token.application-claims"})
+  void aTokenListLeftEmptyFailsNamingItsKey(String key) {
+    // an environment variable left blank: "" must not mean "any issuer" or "no credential"
+    Map<String, String> values = new java.util.HashMap<>(Map.of(
+        "piste.token.jwks-uri", "https://idp.example/jwks", "piste.token.issuer", "https://idp",
+        "piste.token.audience", "invoices"));
+    values.put(key, "");
+    assertThatThrownBy(() -> PisteConfig.of(values))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining(key + " = '': expected a non-empty comma-separated list");
+  }
+
+  @Test
+  void tokenTimeoutsAndDurationsOutOfRangeFailNamingTheirKey() {
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.http-timeout", "0s")))
+        .hasMessageContaining("piste.token.http-timeout = '0ms': expected a duration between 1ms and 60s");
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.jwks-cache-max", "999999999999d")))
+        .hasMessageContaining("piste.token.jwks-cache-max = '999999999999d': expected a duration")
+        .hasMessageContaining("at most 366d");
+    assertThat(PisteConfig.of(Map.of("piste.token.jwks-max-staleness", "366d"))
+        .get(TokenKeys.JWKS_MAX_STALENESS)).isEqualTo(Duration.ofDays(366));
+  }
+
+  @ParameterizedTest(name = "realm [{0}]")
+  @ValueSource(strings = {"in\"voices", "back\\slash", "caf\u00e9"})
+  void aRealmThatCannotBeQuotedAsItIsFailsAtStartUp(String realm) {
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.realm", realm)))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("piste.token.realm");
+    assertThat(PisteConfig.of(Map.of("piste.token.realm", "invoices api")).get(TokenKeys.REALM))
+        .isEqualTo("invoices api");
   }
 
   private static PisteConfig parse(String key, String value) {

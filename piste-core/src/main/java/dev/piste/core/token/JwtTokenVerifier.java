@@ -105,7 +105,11 @@ public final class JwtTokenVerifier implements TokenVerifier, AutoCloseable {
     this.asymmetric = algs.stream().filter(a -> !a.startsWith("HS")).toArray(String[]::new);
     this.types = List.copyOf(config.get(TokenKeys.TYPES));
     List<String> iss = config.get(TokenKeys.ISSUER);
-    this.issuers = iss == null ? new String[0] : iss.toArray(String[]::new);
+    if (iss == null || iss.isEmpty()) {
+      // jose4j accepts any iss when given no issuer: never build such a verifier
+      throw new IllegalArgumentException(TokenKeys.ISSUER.name() + " names no issuer");
+    }
+    this.issuers = iss.toArray(String[]::new);
     List<String> aud = config.get(TokenKeys.AUDIENCE);
     this.audiences = aud == null ? new String[0] : aud.toArray(String[]::new);
     this.audienceRequired = config.get(TokenKeys.AUDIENCE_REQUIRED);

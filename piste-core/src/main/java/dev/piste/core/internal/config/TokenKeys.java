@@ -19,23 +19,34 @@ import java.util.Set;
 public final class TokenKeys {
   private TokenKeys() {}
 
+  private static final ValueType<List<String>> NON_EMPTY_LIST = ValueType.nonEmpty(LIST);
+
+  /** The realm goes into a quoted string of {@code WWW-Authenticate} (RFC 9110 11.6.1) as it is. */
+  private static final ValueType<String> REALM_TYPE = ValueType.of(
+      "printable ASCII without \" or \\ (a quoted-string of WWW-Authenticate)", s -> {
+        if (s.isEmpty() || s.chars().anyMatch(c -> c < 0x20 || c > 0x7E || c == '"' || c == '\\')) {
+          throw new IllegalArgumentException("not a realm");
+        }
+        return s;
+      });
+
   public static final Key<List<String>> CREDENTIALS = Key.of("piste.token.credentials",
-      ValueType.listOf(Set.of("bearer", "api-key")), "bearer, api-key",
+      ValueType.nonEmpty(ValueType.listOf(Set.of("bearer", "api-key"))), "bearer, api-key",
       "Accepted credentials, looked for in this order: bearer (Authorization header; JWT, else "
           + "introspection), api-key (piste.token.api-key-header); a request with more than one is 400");
   public static final Key<URI> JWKS_URI = Key.of("piste.token.jwks-uri", HTTP_URI, null,
       "JWKS endpoint of the issuer (https; http only for loopback)");
   public static final Key<Path> JWK_FILE = Key.of("piste.token.jwk-file", PATH, null,
       "Static JWK set or PEM public key file, for offline use instead of a JWKS URI");
-  public static final Key<List<String>> ISSUER = Key.of("piste.token.issuer", LIST, null,
+  public static final Key<List<String>> ISSUER = Key.of("piste.token.issuer", NON_EMPTY_LIST, null,
       "Accepted issuers (iss), compared exactly; required for JWTs");
-  public static final Key<List<String>> AUDIENCE = Key.of("piste.token.audience", LIST, null,
+  public static final Key<List<String>> AUDIENCE = Key.of("piste.token.audience", NON_EMPTY_LIST, null,
       "Accepted audiences: aud must contain one of them");
   public static final Key<Boolean> AUDIENCE_REQUIRED = Key.of("piste.token.audience-required",
       BOOLEAN, "true", "Whether a JWT must carry an accepted aud");
   public static final Key<List<String>> ALGORITHMS = Key.of("piste.token.algorithms",
-      ValueType.listOf(Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-          "ES384", "ES512", "EdDSA", "HS256")),
+      ValueType.nonEmpty(ValueType.listOf(Set.of("RS256", "RS384", "RS512", "PS256", "PS384",
+          "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256"))),
       "RS256, PS256, ES256, EdDSA", "Allowed JWS algorithms; none is always rejected");
   public static final Key<String> HMAC_SECRET = Key.secret("piste.token.hmac-secret",
       "Shared secret for HS256 (at least 256 bits); never combined with JWKS keys");
@@ -47,18 +58,18 @@ public final class TokenKeys {
       "Optional: a token issued (iat) longer ago is rejected");
   public static final Key<List<String>> REQUIRED_CLAIMS = Key.of("piste.token.required-claims",
       LIST, "", "Claims every JWT must carry, in addition to exp");
-  public static final Key<List<String>> TYPES = Key.of("piste.token.types", LIST, "at+jwt, JWT",
+  public static final Key<List<String>> TYPES = Key.of("piste.token.types", NON_EMPTY_LIST, "at+jwt, JWT",
       "Accepted JWT typ header values (RFC 9068)");
   public static final Key<String> SCOPE_CLAIM = Key.of("piste.token.scope-claim", STRING, "scope",
       "Claim holding the scopes (space-separated string or array; scp is also read)");
   public static final Key<List<String>> APPLICATION_CLAIMS = Key.of(
-      "piste.token.application-claims", LIST, "client_id, azp",
+      "piste.token.application-claims", NON_EMPTY_LIST, "client_id, azp",
       "Claims holding the application id, first present wins");
   public static final Key<Long> MAX_LENGTH = Key.of("piste.token.max-length", SIZE_TYPE, "8KiB",
       "Longer credentials are rejected before any parsing");
   public static final Key<Boolean> ALLOW_QUERY_TOKEN = Key.of("piste.token.allow-query-token",
       BOOLEAN, "false", "Accept access_token in the query string (RFC 6750 2.3; discouraged)");
-  public static final Key<String> REALM = Key.of("piste.token.realm", STRING, null,
+  public static final Key<String> REALM = Key.of("piste.token.realm", REALM_TYPE, null,
       "realm of WWW-Authenticate; default: the API id, else piste");
   public static final Key<Integer> CACHE_SIZE = Key.of("piste.token.cache-size", POSITIVE_INT,
       "10000", "Verified tokens kept (by hash), each no longer than its exp");

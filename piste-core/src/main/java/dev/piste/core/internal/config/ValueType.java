@@ -75,7 +75,11 @@ public final class ValueType<T> {
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}, or ISO-8601 {@code PT30S}. */
   public static final ValueType<Duration> DURATION_TYPE =
-      of("a duration such as 250ms, 30s, 5m, 24h, 7d or PT30S", ValueType::parseDuration);
+      of("a duration such as 250ms, 30s, 5m, 24h, 7d or PT30S, at most 366d",
+          ValueType::parseDuration);
+
+  /** The longest duration of any key: far beyond any sensible setting, far from any overflow. */
+  static final Duration MAX_DURATION = Duration.ofDays(366);
 
   static Duration parseDuration(String s) {
     Duration d;
@@ -111,6 +115,9 @@ public final class ValueType<T> {
     }
     if (d.isNegative()) {
       throw new IllegalArgumentException("negative");
+    }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("too long");
     }
     return d;
   }
@@ -200,6 +207,20 @@ public final class ValueType<T> {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * A list that names at least one element: an empty value (an environment variable left blank)
+   * is refused rather than read as "none", which would accept any issuer or refuse every token.
+   */
+  public static ValueType<List<String>> nonEmpty(ValueType<List<String>> list) {
+    return of("a non-empty " + list.expected().substring("a ".length()), s -> {
+      List<String> items = list.parse(s);
+      if (items.isEmpty()) {
+        throw new IllegalArgumentException("empty");
+      }
+      return items;
+    });
   }
 
   /** A list whose every element belongs to a fixed set, compared exactly. */

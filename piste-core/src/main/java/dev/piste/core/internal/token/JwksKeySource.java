@@ -249,6 +249,11 @@ public final class JwksKeySource implements KeySource {
       }
       try {
         List<PublicJsonWebKey> keys = JwkSets.parse(r.body(), uri.toString());
+        if (keys.isEmpty()) {
+          // an empty set, or one of encryption, private or short keys only, is the issuer's
+          // mistake: a failed refresh (the previous keys keep serving), not a rotation to nothing
+          throw new IOException("the JWK set holds no usable signing key");
+        }
         long now = clock.millis();
         long ttl = Math.min(cacheMax, Math.max(cacheMin, cacheLife(r, now)));
         Set<String> fp = fingerprint(keys);

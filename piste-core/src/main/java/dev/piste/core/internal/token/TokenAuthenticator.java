@@ -147,7 +147,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
   }
 
   private static PisteConfigurationException.Problem problem(PisteConfig config, RuntimeException e) {
-    if (config.get(TokenKeys.ISSUER) == null) {
+    List<String> issuers = config.get(TokenKeys.ISSUER);
+    if (issuers == null || issuers.isEmpty()) {
       return new PisteConfigurationException.Problem(TokenKeys.ISSUER.name(), null,
           "the accepted issuer(s), required to verify JWTs", null);
     }
@@ -174,11 +175,12 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       }
       if (auth.size() == 1) {
         String h = auth.get(0);
-        if (h.length() > maxLength + 16) {
-          return invalid(ex, TokenFailure.TOO_LONG);
-        }
         int sp = h.indexOf(' ');
         if (sp > 0 && h.regionMatches(true, 0, "Bearer", 0, 6) && sp == 6) {
+          // another scheme (Basic) is no bearer credential, however long: the bare challenge
+          if (h.length() > maxLength + 16) {
+            return invalid(ex, TokenFailure.TOO_LONG);
+          }
           // from after the space: strip() copies again only when more whitespace surrounds the token
           String token = h.substring(sp + 1).strip();
           if (token.isEmpty() || !verifierChecksSyntax && !TokenSyntax.b64token(token)) {

@@ -23,6 +23,8 @@ import org.jose4j.jwk.JsonWebKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** SECURITY-BASELINE 6: the JWKS key source against a real endpoint on loopback. */
 final class JwksKeySourceTest {
@@ -196,6 +198,24 @@ final class JwksKeySourceTest {
     assertThat(s.lookup("rsa-2", "RS256").key()).isEqualTo(f.rsa2().getPublicKey());
     assertThat(s.lookup("rsa-3", "RS256").failure()).isEqualTo(TokenFailure.UNKNOWN_KEY);
     assertThat(server.requests()).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"keys\":[]}",
+      "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"h\",\"k\":\"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\"}]}"})
+  void aSetWithoutAUsableKeyIsAFailedRefreshNotARotationToNothing(String set) {
+    JwksKeySource s = source();
+    assertThat(s.lookup("rsa-1", "RS256").key()).isNotNull();
+    long generation = s.generation();
+    server.body(set);
+
+    clock.advance(Duration.ofHours(1).plusSeconds(1));
+    s.lookup("rsa-1", "RS256");
+    Poll.until(() -> server.answered() == 2);
+    assertThat(s.lookup("rsa-1", "RS256").key()).as("the previous keys keep serving").isNotNull();
+    assertThat(s.generation()).as("the verified-token cache is kept").isEqualTo(generation);
+    assertThat(s.lookup("rsa-2", "RS256").failure()).as("the refresh failed: 503, not 401")
+        .isEqualTo(TokenFailure.KEYS_UNAVAILABLE);
   }
 
   @Test

@@ -306,6 +306,16 @@ final class Rfc6750TransportTest {
   }
 
   @Test
+  void anotherSchemeIsNoBearerCredentialHoweverLong() {
+    Result r = call(TestRequest.get("/v1/invoices").header("Authorization",
+        "Basic " + "a".repeat(9000)), READ);
+
+    assertThat(r.problem().status()).isEqualTo(401);
+    assertThat(r.exchange().reason()).isNotEqualTo("too_long");
+    assertThat(r.challenge()).isEqualTo("Bearer realm=\"invoices\"");
+  }
+
+  @Test
   void aKeySourceOutageIsA503WithRetryAfterAndNoChallenge() {
     jwks.status(503);
 
