@@ -165,6 +165,13 @@ public final class IntrospectionTokenVerifier implements TokenVerifier, AutoClos
     if (!active.isBoolean() || !active.booleanValue()) {
       return TokenVerification.rejected(TokenFailure.INACTIVE);
     }
+    // token_type_hint is only a hint: a server may answer for a refresh token, which must not
+    // open the API as an access token would
+    JsonNode type = body.get("token_type");
+    if (type != null && type.isTextual()
+        && type.textValue().toLowerCase(java.util.Locale.ROOT).startsWith("refresh")) {
+      return TokenVerification.rejected(TokenFailure.TYPE_NOT_ALLOWED);
+    }
     long until = now + ttl.toMillis();
     JsonNode exp = body.get("exp");
     if (exp != null) {

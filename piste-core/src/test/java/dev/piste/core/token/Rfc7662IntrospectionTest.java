@@ -93,6 +93,15 @@ final class Rfc7662IntrospectionTest {
   }
 
   @Test
+  void anActiveRefreshTokenIsNoAccessToken() {
+    server.answer(TOKEN, "{\"active\":true,\"token_type\":\"refresh_token\",\"client_id\":\"app\","
+        + "\"scope\":\"invoices:read\"}");
+    server.answer("t2", "{\"active\":true,\"token_type\":\"Bearer\",\"client_id\":\"app\"}");
+    assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.TYPE_NOT_ALLOWED);
+    assertThat(verifier.verify("t2").caller().applicationId()).isEqualTo("app");
+  }
+
+  @Test
   void anActiveAnswerWhoseExpIsPastByTheClockSkewIsRejected() {
     server.answer(TOKEN, active(now() - 30));
     assertThat(verifier.verify(TOKEN).failure()).isEqualTo(TokenFailure.EXPIRED);
