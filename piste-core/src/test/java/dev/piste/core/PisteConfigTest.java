@@ -95,13 +95,13 @@ final class PisteConfigTest {
 
   @Test
   void parsesDurationsInShortAndIsoForms() {
-    assertThat(parse("piste.token.max-lifetime", "250ms").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofMillis(250));
-    assertThat(parse("piste.token.max-lifetime", "30s").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(parse("piste.token.max-lifetime", "5m").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofMinutes(5));
-    assertThat(parse("piste.token.max-lifetime", "24h").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofHours(24));
-    assertThat(parse("piste.token.max-lifetime", "2d").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofDays(2));
-    assertThat(parse("piste.token.max-lifetime", "PT30S").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(parse("piste.token.max-lifetime", " PT1H30M ").get(TokenKeys.MAX_LIFETIME)).isEqualTo(Duration.ofMinutes(90));
+    assertThat(parse("piste.token.max-age", "250ms").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofMillis(250));
+    assertThat(parse("piste.token.max-age", "30s").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("piste.token.max-age", "5m").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(parse("piste.token.max-age", "24h").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofHours(24));
+    assertThat(parse("piste.token.max-age", "2d").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofDays(2));
+    assertThat(parse("piste.token.max-age", "PT30S").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("piste.token.max-age", " PT1H30M ").get(TokenKeys.MAX_AGE)).isEqualTo(Duration.ofMinutes(90));
   }
 
   @Test
@@ -296,6 +296,12 @@ final class PisteConfigTest {
     assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.jwks-cache-max", "999999999999d")))
         .hasMessageContaining("piste.token.jwks-cache-max = '999999999999d': expected a duration")
         .hasMessageContaining("at most 366d");
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.max-lifetime", "90s")))
+        .hasMessageContaining("piste.token.max-lifetime = '90s': expected a whole number of minutes");
+    assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.token.clock-skew", "500ms")))
+        .hasMessageContaining("piste.token.clock-skew = '500ms': expected a whole number of seconds");
+    assertThat(PisteConfig.of(Map.of("piste.token.max-lifetime", "2m")).get(TokenKeys.MAX_LIFETIME))
+        .isEqualTo(Duration.ofMinutes(2));
     assertThat(PisteConfig.of(Map.of("piste.token.jwks-max-staleness", "366d"))
         .get(TokenKeys.JWKS_MAX_STALENESS)).isEqualTo(Duration.ofDays(366));
   }

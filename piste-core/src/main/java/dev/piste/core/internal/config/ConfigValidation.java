@@ -20,10 +20,18 @@ public final class ConfigValidation {
       problems.add(new Problem(TokenKeys.HMAC_SECRET.name(), "****",
           "a secret of at least 256 bits (32 bytes)", null));
     }
+    // jose4j counts the skew in whole seconds and the furthest exp in whole minutes: a finer value
+    // would be rounded down without a word
     Duration skew = (Duration) v.get(TokenKeys.CLOCK_SKEW.name());
-    if (skew != null && skew.compareTo(Duration.ofSeconds(60)) > 0) {
-      problems.add(new Problem(TokenKeys.CLOCK_SKEW.name(), skew.getSeconds() + "s",
-          "a duration of at most 60s", null));
+    if (skew != null && (skew.compareTo(Duration.ofSeconds(60)) > 0 || skew.getNano() != 0)) {
+      problems.add(new Problem(TokenKeys.CLOCK_SKEW.name(), skew.toMillis() + "ms",
+          "a whole number of seconds, at most 60s", null));
+    }
+    Duration lifetime = (Duration) v.get(TokenKeys.MAX_LIFETIME.name());
+    if (lifetime != null && (lifetime.compareTo(Duration.ofMinutes(1)) < 0
+        || lifetime.toMillis() % 60_000 != 0)) {
+      problems.add(new Problem(TokenKeys.MAX_LIFETIME.name(), lifetime.toMillis() / 1000 + "s",
+          "a whole number of minutes, at least 1m", null));
     }
     if (v.get(TokenKeys.JWKS_URI.name()) != null && v.get(TokenKeys.JWK_FILE.name()) != null) {
       problems.add(new Problem(TokenKeys.JWK_FILE.name(), String.valueOf(v.get(TokenKeys.JWK_FILE.name())),
