@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -35,7 +36,11 @@ import java.util.regex.Pattern;
  * MessageDigest#isEqual} (constant time): timing reveals nothing about a stored key, since an
  * attacker controls the key but not its hash. A malformed file fails at start-up naming the line,
  * never its content. Generate a key and its line with {@code java -cp piste-core.jar
- * dev.piste.core.token.FileApiKeyStore <application id> [plan] [scopes]}. Immutable, thread-safe.
+ * dev.piste.core.token.FileApiKeyStore <application id> [plan] [scopes]}.
+ *
+ * <p>An instance is a fixed snapshot of the file ({@link #read}): immutable, thread-safe. The
+ * engine's store for {@code piste.token.api-key-file} is {@link #follow}, which reads the file
+ * again when it changes, so that a key removed from the file stops working without a restart.
  */
 public final class FileApiKeyStore implements ApiKeyStore {
 
@@ -50,9 +55,30 @@ public final class FileApiKeyStore implements ApiKeyStore {
     this.byHash = Map.copyOf(byHash);
   }
 
-  /** Reads the file; a malformed line throws {@link IllegalArgumentException} naming its number. */
+  /**
+   * Reads the file once, a snapshot that never changes; a malformed line throws {@link
+   * IllegalArgumentException} naming its number.
+   */
   public static FileApiKeyStore read(Path file) throws IOException {
     return parse(Files.readAllLines(file), file.toString());
+  }
+
+  /**
+   * A store that follows the file: read now as {@link #read} does (a missing or malformed file
+   * throws), then read again when it changes. At most once a second, one lookup looks at the
+   * file's last-modified time, size and file key (one {@code stat}), and reads the file when they
+   * changed; the other lookups meanwhile answer from the keys already read, and a lookup when no
+   * check is due reads only the clock. A key removed from the file is refused from the check that
+   * follows the change on; a key added is found. A file that becomes malformed, unreadable or
+   * missing keeps the keys last read, with one warning naming the file and the line numbers (never
+   * a line's content), until it is valid again. Replace the file by renaming a complete new one
+   * over it: a lookup may otherwise read it half written (an empty file is valid and holds no
+   * key). Thread-safe; it starts no thread and holds nothing to close.
+   *
+   * @param clock the clock of the checks, usually {@link Clock#systemUTC()}
+   */
+  public static ApiKeyStore follow(Path file, Clock clock) throws IOException {
+    return new FollowingApiKeyStore(file, clock);
   }
 
   static FileApiKeyStore parse(List<String> lines, String origin) {

@@ -102,7 +102,7 @@ public final class TokenKeys {
   public static final Key<String> API_KEY_HEADER = Key.of("piste.token.api-key-header", STRING,
       "X-API-Key", "Header carrying an API key");
   public static final Key<Path> API_KEY_FILE = Key.of("piste.token.api-key-file", PATH, null,
-      "File of SHA-256 hashed API keys for the default key store");
+      "File of SHA-256 hashed API keys for the default key store, read again when it changes");
   public static final Key<List<String>> PUBLIC_PATHS = Key.of("piste.token.public-paths", LIST,
       "", "Servlet: path patterns callable without credential (/v1/status, /docs/*)");
   public static final Key<String> SCOPE_RULES = Key.of("piste.token.scope-rules", STRING, null,

@@ -89,7 +89,8 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
    * The stage for this configuration. The verifier is the given one, else JWT ({@code jwks-uri},
    * {@code jwk-file} or {@code hmac-secret}) then introspection ({@code introspection-uri}) for
    * tokens that are not JWT-shaped, or introspection alone for every token, else one that rejects
-   * every token. The key store is the given one, else {@code api-key-file}, else none.
+   * every token. The key store is the given one, else {@code api-key-file} (followed: read again
+   * when it changes), else none.
    */
   public static TokenAuthenticator create(PisteConfig config, String realm,
       TokenVerifier customVerifier, ApiKeyStore customStore) {
@@ -130,7 +131,7 @@ public final class TokenAuthenticator implements Authenticator, AutoCloseable {
       store = ApiKeyStore.none();
       if (config.get(TokenKeys.API_KEY_FILE) != null) {
         try {
-          store = FileApiKeyStore.read(config.get(TokenKeys.API_KEY_FILE));
+          store = FileApiKeyStore.follow(config.get(TokenKeys.API_KEY_FILE), config.clock());
         } catch (IOException | RuntimeException e) {
           problems.add(new PisteConfigurationException.Problem(TokenKeys.API_KEY_FILE.name(),
               String.valueOf(config.get(TokenKeys.API_KEY_FILE)),

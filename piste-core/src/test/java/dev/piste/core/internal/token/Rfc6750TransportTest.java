@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -209,6 +210,21 @@ final class Rfc6750TransportTest {
     assertThat(r.problem().status()).isEqualTo(401);
     assertThat(r.exchange().reason()).isEqualTo("unknown_api_key");
     assertThat(r.challenge() + r.body()).doesNotContain(API_KEY);
+  }
+
+  @Test
+  void anApiKeyRemovedFromTheFileIsRefusedWithoutARestart() throws Exception {
+    String next = "pk_test_9f8e7d6c5b4a39281706f5e4";
+    Files.write(dir.resolve("api-keys"), List.of(FileApiKeyStore.line(next, "reporting", "free",
+        Set.of("invoices:read"))));
+
+    clock.advance(Duration.ofSeconds(1));
+
+    Result old = call(TestRequest.get("/v1/invoices").header("X-API-Key", API_KEY), READ);
+    assertThat(old.problem().status()).isEqualTo(401);
+    assertThat(old.exchange().reason()).isEqualTo("unknown_api_key");
+    assertThat(call(TestRequest.get("/v1/invoices").header("X-API-Key", next), READ).problem())
+        .isNull();
   }
 
   @Test
