@@ -197,6 +197,34 @@ public final class LimitSet {
     return true;
   }
 
+  /** The most a bucket can hold of {@link #usedQuarters}: a limit used up, or nearly. */
+  static final int MOST_USED = 4;
+
+  /**
+   * How much of its most used limit a state has taken, in quarters, from 0 (under a quarter) to
+   * {@link #MOST_USED}: what a caller would win back if the bucket were dropped. A full store
+   * drops the least used buckets first, so that a flood of fresh keys cannot reset a used-up quota.
+   */
+  int usedQuarters(long[] state, long now, QuotaCalendar calendar) {
+    int most = 0;
+    for (int i = 0; i < state.length && most < MOST_USED; i++) {
+      long used;
+      long of;
+      if (units[i].calendar()) {
+        used = (state[i] >>> 44) == (calendar.current(units[i], now).index() & PERIOD_MASK)
+            ? state[i] & USED_MASK : 0;
+        of = Math.min(permits[i], USED_MASK);
+      } else {
+        used = Math.max(0, state[i] - now);
+        of = capacityNanos[i];
+      }
+      // used * 4 / of without overflow: both are below 2^63, compared in quarters of of
+      int q = used >= of ? MOST_USED : (int) Math.min(MOST_USED, used / Math.max(1, of / MOST_USED));
+      most = Math.max(most, q);
+    }
+    return most;
+  }
+
   /**
    * Applies a request of {@code cost} tokens to a state, all limits or none; a rejected request
    * leaves the state as it was. The caller owns the array (the memory store passes a copy that it

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the map holds more than {@code maxBuckets}, or a minute after the last sweep, an insert
  * starts a sweep of idle buckets on the sweep executor (the common pool: never on the request
- * thread); if the map is still over its bound, the sweep drops active buckets too (logged once:
- * their callers get fresh buckets).
+ * thread); if the map is still over its bound, the sweep drops active buckets too, the least used
+ * first (logged once: their callers get fresh buckets).
  */
 public final class MemoryStore implements BucketStore {
 
@@ -136,7 +136,10 @@ public final class MemoryStore implements BucketStore {
     }
   }
 
-  /** Drops idle buckets; when {@code full}, then drops active ones until 90 % of the bound. */
+  /**
+   * Drops idle buckets; when {@code full}, then active ones, the least used first, until 90 % of
+   * the bound.
+   */
   void sweep(long now, boolean full) {
     for (Map.Entry<LimitSet, ConcurrentHashMap<String, Cell>> e : maps.entrySet()) {
       LimitSet limits = e.getKey();
@@ -157,14 +160,19 @@ public final class MemoryStore implements BucketStore {
       LOG.warn("rate-limit memory store is full ({} buckets, piste.ratelimit.max-buckets): dropping"
           + " active buckets; raise the bound or use a shared store", maxBuckets);
     }
-    for (ConcurrentHashMap<String, Cell> map : maps.values()) {
-      for (Map.Entry<String, Cell> b : map.entrySet()) {
-        if (size.get() <= target) {
-          return;
-        }
-        long[] state = b.getValue().state;
-        if (state != DEAD) {
-          drop(map, b.getKey(), b.getValue(), state);
+    // the least used first, a pass per quarter: a flood of fresh keys (a client rotating its
+    // addresses) is dropped before the used-up quota it would otherwise reset
+    for (int quarters = 0; quarters <= LimitSet.MOST_USED; quarters++) {
+      for (Map.Entry<LimitSet, ConcurrentHashMap<String, Cell>> e : maps.entrySet()) {
+        LimitSet limits = e.getKey();
+        for (Map.Entry<String, Cell> b : e.getValue().entrySet()) {
+          if (size.get() <= target) {
+            return;
+          }
+          long[] state = b.getValue().state;
+          if (state != DEAD && limits.usedQuarters(state, now, calendar) <= quarters) {
+            drop(e.getValue(), b.getKey(), b.getValue(), state);
+          }
         }
       }
     }

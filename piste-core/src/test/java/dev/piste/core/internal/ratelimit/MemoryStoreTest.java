@@ -41,6 +41,24 @@ final class MemoryStoreTest {
   }
 
   @Test
+  void aFullStoreDropsTheLeastUsedBucketsSoAFloodOfKeysCannotResetAUsedUpQuota() {
+    MemoryStore store = new MemoryStore(calendar, 1000, Runnable::run);
+    // one set for all, so that the drop order is the store's choice and not that of the maps
+    LimitSet perIp = new LimitSet("ip", ValueType.parseLimits("3/day"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(store.consume("attacker", perIp, 1, T0).allowed()).isTrue();
+    }
+    for (int round = 0; round < 20; round++) {
+      for (int i = 0; i < 1100; i++) {
+        store.consume("ip-" + round + "-" + i, perIp, 1, T0);
+      }
+      assertThat(store.size()).isLessThanOrEqualTo(1000);
+      assertThat(store.consume("attacker", perIp, 1, T0).allowed())
+          .as("round %d: the used-up quota survives the flood", round).isFalse();
+    }
+  }
+
+  @Test
   void aDroppedBucketIsRecreatedFullAndNeverLosesAConcurrentUpdate() {
     MemoryStore store = new MemoryStore(calendar, 1_000_000, Runnable::run);
     LimitSet perSecond = new LimitSet("p", ValueType.parseLimits("10/s"));
