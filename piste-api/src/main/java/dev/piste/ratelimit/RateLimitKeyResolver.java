@@ -16,7 +16,9 @@ public interface RateLimitKeyResolver {
    *
    * @param caller the authenticated caller, or {@link Caller#anonymous()} on a public operation
    * @param request the request
-   * @param clientIp the client IP, forwarding headers believed only from trusted proxies
+   * @param clientIp the client IP, forwarding headers believed only from trusted proxies; an IPv6
+   *     client's as its /64 network ({@code 2001:db8:0:7::/64}), which a client holding it could
+   *     otherwise rotate through
    */
   String key(Caller caller, PisteRequest request, String clientIp);
 

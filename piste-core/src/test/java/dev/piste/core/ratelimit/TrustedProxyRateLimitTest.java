@@ -33,6 +33,29 @@ final class TrustedProxyRateLimitTest {
   }
 
   @Test
+  void anIpv6ClientIsCountedByItsSlash64SoThatRotatingItsAddressesDoesNotEscapeTheLimit() {
+    try (TestEngine e = new TestEngine(Map.of(),
+        TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {
+      TestEngine.Result first = e.call(TestRequest.of("GET", "/v1/status")
+          .remoteAddress("2001:db8:0:7::1"), perIp);
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.exchange().clientIp()).as("the audit keeps the whole address")
+          .isEqualTo("2001:db8:0:7::1");
+      for (String sameNetwork : List.of("2001:db8:0:7:ffff:1:2:3", "2001:0db8:0000:0007::abcd")) {
+        assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress(sameNetwork), perIp)
+            .status()).as(sameNetwork).isEqualTo(429);
+      }
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("2001:db8:0:8::1"), perIp)
+          .status()).as("another /64").isEqualTo(200);
+      // an IPv4-mapped address is the IPv4 client it maps
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("192.0.2.1"), perIp)
+          .status()).isEqualTo(200);
+      assertThat(e.call(TestRequest.of("GET", "/v1/status").remoteAddress("::ffff:192.0.2.1"), perIp)
+          .status()).isEqualTo(429);
+    }
+  }
+
+  @Test
   void clientsBehindATrustedProxyAreCountedSeparately() {
     try (TestEngine e = new TestEngine(Map.of("piste.ratelimit.trusted-proxies", "10.0.0.0/8"),
         TestClock.at(Instant.parse("2026-01-01T00:00:00Z")))) {

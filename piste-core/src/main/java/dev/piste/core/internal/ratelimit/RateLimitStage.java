@@ -5,6 +5,7 @@ import dev.piste.Outcome;
 import dev.piste.PisteConfigurationException;
 import dev.piste.PisteRequest;
 import dev.piste.core.PisteConfig;
+import dev.piste.core.internal.config.Cidr;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.RateLimitKeys;
 import dev.piste.core.internal.pipeline.Exchange;
@@ -330,9 +331,34 @@ public final class RateLimitStage implements RateLimiter {
     }
   }
 
+  /** The client as rate limits count it: its address, or an IPv6 client's /64 network. */
   private static String clientIp(Exchange ex) {
     String ip = ex.clientIp();
-    return ip != null ? ip : ex.request().remoteAddress();
+    return network(ip != null ? ip : ex.request().remoteAddress());
+  }
+
+  /**
+   * An IPv6 address as its /64 network ({@code 2001:db8:0:7::/64}), the smallest block a site or a
+   * cloud host is given: counted per address, a client holding one would take a fresh bucket per
+   * request, and no per-IP limit would ever stop it. An IPv4 address (and an IPv4-mapped one) is
+   * kept whole.
+   */
+  static String network(String ip) {
+    if (ip == null || ip.indexOf(':') < 0) {
+      return ip;
+    }
+    byte[] a = Cidr.literal(ip);
+    if (a == null) {
+      return ip;
+    }
+    if (a.length == 4) {
+      return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+    }
+    StringBuilder sb = new StringBuilder(24);
+    for (int i = 0; i < 8; i += 2) {
+      sb.append(Integer.toHexString((a[i] & 0xff) << 8 | (a[i + 1] & 0xff))).append(':');
+    }
+    return sb.append(":/64").toString();
   }
 
   /**
