@@ -128,6 +128,20 @@ public final class PisteFilter implements Filter {
         && req.getDispatcherType() == DispatcherType.REQUEST && serveDocument(r, w)) {
       return;
     }
+    if (pipeline.enabled() && req.getDispatcherType() == DispatcherType.REQUEST
+        && req.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange outer
+        && req instanceof HttpServletRequest r && res instanceof HttpServletResponse w) {
+      // behind another PisteFilter, which enforced, rate-limits and audits this request: this
+      // filter's own rules add their credential and scope requirements, as a JAX-RS method does
+      ServletRequestView view = ServletRequestView.of(r);
+      Problem problem = pipeline.authorize(outer, rules.policyFor(view.method(), view.path()));
+      if (problem != null) {
+        Responses.writeProblem(r, w, problem);
+        return;
+      }
+      chain.doFilter(req, res);
+      return;
+    }
     if (!pipeline.enabled() || !(req instanceof HttpServletRequest request)
         || !(res instanceof HttpServletResponse response)
         || req.getDispatcherType() != DispatcherType.REQUEST

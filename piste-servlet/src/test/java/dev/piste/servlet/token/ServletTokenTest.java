@@ -70,6 +70,33 @@ final class ServletTokenTest {
   }
 
   @Test
+  void aSecondFilterAddsTheScopesOfItsOwnRules() throws Exception {
+    // an engine without path rules of its own (explicit builder values outrank init-params)
+    try (Piste engine = Piste.create(TokenFactory.config(Clock.systemUTC(), jwks.uri()).build());
+        JettyServer twoFilters = JettyServer.servlets(ctx -> {
+      JettyServer.listener(ctx, new dev.piste.servlet.PisteServletContextListener(engine));
+      JettyServer.filter(ctx, new PisteFilter(), "/*")
+          .setInitParameter("piste.token.public-paths", "/v1/status");
+      JettyServer.filter(ctx, new PisteFilter(), "/admin/*")
+          .setInitParameter("piste.token.scope-rules", "* /admin/* admin");
+      JettyServer.servlet(ctx, new EchoServlet(), "/*");
+    })) {
+      HttpResponse<String> r = twoFilters.get("/admin/users", "Authorization", "Bearer " + reader());
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+          .contains("error=\"insufficient_scope\"").contains("scope=\"admin\"");
+      assertThat(r.headers().firstValue("X-Request-Id")).as("the first filter's headers").isPresent();
+
+      var admin = F.claims();
+      admin.setClaim("scope", "admin");
+      assertThat(twoFilters.get("/admin/users", "Authorization",
+          "Bearer " + F.sign(admin, F.rsa(), "RS256")).statusCode()).isEqualTo(200);
+      assertThat(twoFilters.get("/admin/users").statusCode()).isEqualTo(401);
+      assertThat(twoFilters.get("/v1/status").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aValidTokenReachesTheServletWithItsCaller() throws Exception {
     HttpResponse<String> r = server.get("/v1/invoices/42", "Authorization", "Bearer " + F.valid());
 
