@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +103,25 @@ final class PisteFilterTest {
           "Content-Type", "text/plain; charset=x-no-such-charset");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("ok anonymous");
+    }
+  }
+
+  @Test
+  void anExactPublicPathDoesNotOpenTheServletThatServesItWithATrailingSlash() throws Exception {
+    try (JettyServer server = JettyServer.servlets(ctx -> {
+      JettyServer.listener(ctx, new PisteServletContextListener());
+      JettyServer.filter(ctx, new PisteFilter(), "/*")
+          .setInitParameter("piste.token.public-paths", "/health, /docs/*");
+      JettyServer.servlet(ctx, new EchoServlet(), "/health");
+      // another servlet: the details behind /health/ are not public
+      JettyServer.servlet(ctx, new EchoServlet(), "/health/*");
+      JettyServer.servlet(ctx, new EchoServlet(), "/*");
+    })) {
+      assertThat(server.get("/health").statusCode()).isEqualTo(200);
+      for (String path : List.of("/health/", "/health/.", "/health/x/..", "/health/details")) {
+        assertThat(server.get(path).statusCode()).as(path).isEqualTo(401);
+      }
+      assertThat(server.get("/docs/").statusCode()).isEqualTo(200);
     }
   }
 

@@ -33,8 +33,30 @@ public final class PathRules {
    */
   record Pattern(String text, String exact, String prefix) {
     static Pattern compile(String text) {
+      return compile(text, true);
+    }
+
+    /**
+     * A pattern of a public path or an audit exclusion: an exact one matches the path as the
+     * container dispatches it, trailing slash included, since {@code /v1/status/} may be served by
+     * another servlet than {@code /v1/status} (one mapped at {@code /}); a rule that only adds
+     * requirements may be lenient, a rule that waives them may not.
+     */
+    static Pattern asDispatched(String text) {
+      return compile(text, false);
+    }
+
+    private static Pattern compile(String text, boolean lenient) {
       if (!text.startsWith("/")) {
         throw new IllegalArgumentException("pattern must start with /");
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        // a path as the container gives it has none of these: a pattern holding one (two patterns
+        // on one line, a query) would never match, silently
+        if (c <= ' ' || c == ';' || c == '?' || c == '#' || c == '%' || c == 0x7F) {
+          throw new IllegalArgumentException("no whitespace, ;, ?, # or % in a pattern");
+        }
       }
       if (text.endsWith("/*")) {
         String prefix = withoutTrailingSlashes(text.substring(0, text.length() - 2), 0);
@@ -46,7 +68,7 @@ public final class PathRules {
       if (text.contains("*")) {
         throw new IllegalArgumentException("* only at the end, as /*");
       }
-      String exact = withoutTrailingSlashes(text, 1);
+      String exact = lenient ? withoutTrailingSlashes(text, 1) : text;
       return new Pattern(exact, exact, null);
     }
 
@@ -206,9 +228,10 @@ public final class PathRules {
     List<Pattern> out = new ArrayList<>();
     for (String t : texts) {
       try {
-        out.add(Pattern.compile(t));
+        out.add(Pattern.asDispatched(t));
       } catch (IllegalArgumentException e) {
-        problems.add(new Problem(key, t, "path patterns such as /v1/status or /docs/*", null));
+        problems.add(new Problem(key, t, "path patterns such as /v1/status or /docs/*, separated"
+            + " by commas", null));
       }
     }
     return out;
@@ -272,15 +295,17 @@ public final class PathRules {
 
   /**
    * The policy of a request; never {@code null}. A trailing slash does not change the operation
-   * ({@code /v1/invoices/} is {@code /v1/invoices}, as the container and JAX-RS serve it), and HEAD
+   * that scope and limit rules see ({@code /v1/invoices/} is {@code /v1/invoices}, as JAX-RS serves
+   * it), but an exact public path or audit exclusion matches only the path as dispatched; HEAD
    * follows the rules of GET.
    */
-  public OperationPolicy policyFor(String method, String path) {
-    path = withoutTrailingSlashes(path, 1);
-    int pub = firstPattern(publicPaths, path);
+  public OperationPolicy policyFor(String method, String dispatched) {
+    // public paths and exclusions waive something: they see the path as dispatched
+    int pub = firstPattern(publicPaths, dispatched);
+    boolean audited = firstPattern(auditExcluded, dispatched) < 0;
+    String path = withoutTrailingSlashes(dispatched, 1);
     int scope = firstRule(scopeRules, method, path);
     int limit = firstRule(limitRules, method, path);
-    boolean audited = firstPattern(auditExcluded, path) < 0;
     if (pub < 0 && scope < 0 && limit < 0) {
       // no rule names this operation: its id is the path itself
       return new OperationPolicy(method + " " + path, null, false, Set.of(), List.of(), audited);

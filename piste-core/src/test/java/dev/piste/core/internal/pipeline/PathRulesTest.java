@@ -46,7 +46,10 @@ final class PathRulesTest {
       assertThat(r.policyFor("POST", path).limits()).as(path).hasSize(1);
       assertThat(r.policyFor("POST", path).operationId()).isEqualTo("POST /v1/invoices");
     }
-    assertThat(r.policyFor("GET", "/v1/status/").publicOperation()).isTrue();
+    // a public path waives the credential: it matches only the path as dispatched, since a
+    // servlet mapped at / may serve /v1/status/ where another one serves /v1/status
+    assertThat(r.policyFor("GET", "/v1/status").publicOperation()).isTrue();
+    assertThat(r.policyFor("GET", "/v1/status/").publicOperation()).isFalse();
     assertThat(r.policyFor("GET", "/").operationId()).isEqualTo("GET /");
   }
 
@@ -62,10 +65,35 @@ final class PathRulesTest {
       assertThat(p.operationId()).as(path).isEqualTo("POST /v1/orders");
     }
     assertThat(r.policyFor("GET", "/v1/reports/7").scopes()).containsExactly("reports");
-    assertThat(r.policyFor("GET", "/v1/status").publicOperation()).isTrue();
-    assertThat(r.policyFor("GET", "/health").audited()).isFalse();
+    // public paths and exclusions as written: only the path as dispatched
+    assertThat(r.policyFor("GET", "/v1/status/").publicOperation()).isTrue();
+    assertThat(r.policyFor("GET", "/v1/status").publicOperation()).isFalse();
+    assertThat(r.policyFor("GET", "/health/").audited()).isFalse();
+    assertThat(r.policyFor("GET", "/health").audited()).isTrue();
     assertThat(r.rules()).extracting(PathRules.Rule::pattern)
-        .containsExactly("/v1/status", "/v1/orders", "/v1/reports/*", "/v1/orders");
+        .containsExactly("/v1/status/", "/v1/orders", "/v1/reports/*", "/v1/orders");
+  }
+
+  @Test
+  void aPrefixPublicPathCoversItsTrailingSlash() {
+    PathRules r = rules(List.of("/docs/*"), null, null, List.of("/health/*"));
+    for (String path : List.of("/docs", "/docs/", "/docs/index.html")) {
+      assertThat(r.policyFor("GET", path).publicOperation()).as(path).isTrue();
+    }
+    assertThat(r.policyFor("GET", "/health/").audited()).isFalse();
+    assertThat(r.policyFor("GET", "/docsx").publicOperation()).isFalse();
+  }
+
+  @ParameterizedTest(name = "[{0}]")
+  @ValueSource(strings = {"/v1/status\n    /health",
+      "/v1/status;/health", "/v1/status /health", "/search?q=*", "/v1/%73tatus", "/a#b"})
+  void aPatternThatCouldNeverMatchFailsNamingItsKey(String pattern) {
+    assertThatThrownBy(() -> rules(List.of(pattern), null, null, List.of()))
+        .isInstanceOf(PisteConfigurationException.class)
+        .hasMessageContaining("public = ")
+        .hasMessageContaining("path patterns such as /v1/status or /docs/*, separated by commas");
+    assertThatThrownBy(() -> rules(List.of(), null, null, List.of(pattern)))
+        .hasMessageContaining("audit = ");
   }
 
   @Test
