@@ -72,7 +72,7 @@ final class CountingResponse extends HttpServletResponseWrapper {
   public PrintWriter getWriter() throws IOException {
     if (writer == null) {
       PrintWriter delegate = super.getWriter();
-      writer = new PrintWriter(new Writer() {
+      writer = new CountingWriter(delegate, new Writer() {
         @Override
         public void write(char[] c, int off, int len) {
           delegate.write(c, off, len);
@@ -99,6 +99,25 @@ final class CountingResponse extends HttpServletResponseWrapper {
       });
     }
     return writer;
+  }
+
+  /**
+   * The writer handed to the application. A {@code PrintWriter} swallows the exceptions of the
+   * writer under it and only remembers them, so the container's writer is asked too: a streaming
+   * servlet that polls {@code checkError()} sees the client leave, as it does without the filter.
+   */
+  private static final class CountingWriter extends PrintWriter {
+    private final PrintWriter delegate;
+
+    CountingWriter(PrintWriter delegate, Writer counting) {
+      super(counting);
+      this.delegate = delegate;
+    }
+
+    @Override
+    public boolean checkError() {
+      return super.checkError() || delegate.checkError();
+    }
   }
 
   private static long utf8Length(char[] c, int off, int len) {

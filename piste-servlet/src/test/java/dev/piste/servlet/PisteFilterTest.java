@@ -126,6 +126,49 @@ final class PisteFilterTest {
   }
 
   @Test
+  void aStreamingServletSeesTheClientLeaveThroughCheckError() throws Exception {
+    java.util.concurrent.CompletableFuture<Integer> detected = new java.util.concurrent.CompletableFuture<>();
+    try (JettyServer server = JettyServer.servlets(ctx -> {
+      JettyServer.listener(ctx, new PisteServletContextListener());
+      JettyServer.filter(ctx, new PisteFilter(), "/*")
+          .setInitParameter("piste.token.public-paths", "/events");
+      JettyServer.servlet(ctx, new HttpServlet() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+          resp.setContentType("text/event-stream");
+          java.io.PrintWriter w = resp.getWriter();
+          long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+          for (int i = 1; System.nanoTime() < end; i++) {
+            w.print("data: " + i + "\n\n");
+            w.flush();
+            if (w.checkError()) {
+              detected.complete(i);
+              return;
+            }
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          detected.complete(-1);
+        }
+      }, "/events");
+    })) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+        s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().read(new byte[64])).isPositive();
+        s.setSoLinger(true, 0); // a reset, as a client that goes away
+      }
+      assertThat(detected.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .as("writes before the servlet saw the client leave").isPositive();
+    }
+  }
+
+  @Test
   void publicPathReachesTheApplicationAsAnonymousAndEchoesTheRequestId() throws Exception {
     try (JettyServer server = webXmlStyle(Map.of(), Map.of("piste.token.public-paths", "/v1/status"))) {
       HttpResponse<String> r = server.get("/v1/status", "X-Request-Id", "req-42");
