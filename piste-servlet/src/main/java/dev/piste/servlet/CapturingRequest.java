@@ -81,7 +81,7 @@ final class CapturingRequest extends HttpServletRequestWrapper {
       Charset cs;
       try {
         enc = getCharacterEncoding();
-        cs = enc != null ? Charset.forName(enc) : StandardCharsets.UTF_8;
+        cs = enc != null ? Charset.forName(enc) : defaultCharset();
       } catch (IllegalArgumentException e) {
         // as the container's own getReader() answers (Servlet 6.0, ServletRequest.getReader)
         throw new UnsupportedEncodingException(enc);
@@ -89,5 +89,27 @@ final class CapturingRequest extends HttpServletRequestWrapper {
       reader = new BufferedReader(new InputStreamReader(getInputStream(), cs));
     }
     return reader;
+  }
+
+  /**
+   * The charset the container reads a body in when the request names none, so that capturing the
+   * body never changes the text the application reads: the context's default request encoding,
+   * else UTF-8 for {@code application/json} (whose charset Jetty assumes, RFC 8259), else
+   * ISO-8859-1 (Servlet 6.0, 3.12), as for {@code application/problem+json}.
+   */
+  private Charset defaultCharset() {
+    String context = getServletContext().getRequestCharacterEncoding();
+    if (context != null) {
+      return Charset.forName(context);
+    }
+    String type = getHeader("Content-Type");
+    if (type != null) {
+      int semi = type.indexOf(';');
+      String media = (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
+      if (media.equals("application/json")) {
+        return StandardCharsets.UTF_8;
+      }
+    }
+    return StandardCharsets.ISO_8859_1;
   }
 }

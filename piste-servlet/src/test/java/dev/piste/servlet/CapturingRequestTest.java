@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 final class CapturingRequestTest {
 
   private static final BodyCapture.Policy CAPTURE = BodyCapture.Policy.of(PisteConfig.of(Map.of(
-      "piste.audit.body.enabled", "true", "piste.audit.body.content-types", "text/plain")));
+      "piste.audit.body.enabled", "true", "piste.audit.body.content-types",
+      "text/plain, application/json, application/problem+json")));
 
   /** Reads the body through the capturing request, with the encoding its header names. */
   static final class Reader extends HttpServlet {
@@ -30,6 +31,12 @@ final class CapturingRequestTest {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if (req.getHeader("X-Container") != null) {
+        // what the application reads without the library
+        resp.setContentType("text/plain;charset=UTF-8");
+        resp.getWriter().print(req.getReader().readLine());
+        return;
+      }
       String encoding = req.getHeader("X-Encoding");
       HttpServletRequest app = new HttpServletRequestWrapper(req) {
         @Override
@@ -49,6 +56,27 @@ final class CapturingRequestTest {
       }
       resp.setContentType("text/plain;charset=UTF-8");
       resp.getWriter().print(text + "|" + capture.redacted());
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"text/plain", "application/json",
+      "application/problem+json"})
+  void withoutACharsetGetReaderReadsTheBodyAsTheContainerDoes(String type) throws Exception {
+    byte[] body = {'c', 'a', 'f', (byte) 0xC3, (byte) 0xA9, ' ', (byte) 0xE9};
+    try (JettyServer server = JettyServer.serving(new Reader())) {
+      String[] read = new String[2];
+      for (int i = 0; i < 2; i++) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.uri("/"))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", type);
+        if (i == 0) {
+          b.header("X-Container", "yes");
+        }
+        String answer = HttpClient.newHttpClient().send(b.build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        read[i] = i == 0 ? answer : answer.substring(0, answer.indexOf('|'));
+      }
+      assertThat(read[1]).as("read behind the capture, as the container reads it").isEqualTo(read[0]);
     }
   }
 
