@@ -180,12 +180,14 @@ public final class PisteFilter implements Filter {
       Caller caller = ex.caller();
       request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
       counted = new CountingResponse(response);
-      HttpServletRequest app = new CallerRequest(request, caller);
+      CallerRequest withCaller = new CallerRequest(request, caller);
+      HttpServletRequest app = withCaller;
       // the header itself: Jetty's getContentType() throws for a charset it does not know
       capture = bodies.enabled() ? bodies.start(request.getHeader("Content-Type")) : null;
       if (capture != null) {
         app = new CapturingRequest(app, capture);
       }
+      withCaller.asyncWith(app, counted);
       chain.doFilter(app, counted);
       if (request.isAsyncStarted()) {
         try {

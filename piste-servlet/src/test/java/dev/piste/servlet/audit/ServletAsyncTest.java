@@ -65,6 +65,19 @@ final class ServletAsyncTest {
           ((HttpServletResponse) async.getResponse()).setStatus(202);
           async.complete();
         }, 150, TimeUnit.MILLISECONDS);
+        case "/written" -> later.schedule(() -> {
+          // another thread, through the context: the caller and the counting response
+          HttpServletRequest r = (HttpServletRequest) async.getRequest();
+          try {
+            async.getResponse().setContentType("text/plain");
+            async.getResponse().getWriter().print("written for "
+                + (r.getUserPrincipal() == null ? "nobody" : r.getUserPrincipal().getName())
+                + " " + r.isUserInRole("invoices:read"));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          async.complete();
+        }, 50, TimeUnit.MILLISECONDS);
         case "/never" -> async.setTimeout(100);
         default -> async.dispatch();
       }
@@ -98,12 +111,18 @@ final class ServletAsyncTest {
       HttpResponse<String> dispatched = server.get("/dispatch", "Authorization", token,
           "X-Request-Id", "dispatch");
 
+      HttpResponse<String> written = server.get("/written", "Authorization", token,
+          "X-Request-Id", "written");
+      assertThat(written.body()).isEqualTo("written for " + TokenFactory.CLIENT + " true");
+
       assertThat(resumed.statusCode()).isEqualTo(202);
       assertThat(dispatched.statusCode()).isEqualTo(200);
       assertThat(dispatched.body()).isEqualTo("dispatched " + TokenFactory.CLIENT + " true");
-      Poll.until(Duration.ofSeconds(10), () -> events.size() >= 3, () -> events.size() + " events");
+      Poll.until(Duration.ofSeconds(10), () -> events.size() >= 4, () -> events.size() + " events");
       Thread.sleep(200);
-      assertThat(events.events()).hasSize(3);
+      assertThat(events.events()).hasSize(4);
+      assertThat(events.one("written").responseBytes())
+          .isEqualTo(written.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
       AuditEvent later = events.one("later");
       assertThat(later.status()).isEqualTo(202);
       assertThat(later.durationMicros()).isGreaterThanOrEqualTo(150_000);
