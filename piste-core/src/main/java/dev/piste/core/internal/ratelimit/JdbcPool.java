@@ -16,6 +16,12 @@ import javax.sql.DataSource;
  * The smallest connection pool the PostgreSQL store needs: up to {@code size} idle connections kept
  * for reuse; a connection that threw a connection-class error ({@code 08xxx}) is discarded. Short
  * connect and socket timeouts keep a dead database from holding store threads for long.
+ *
+ * <p>Every connection handed out is in auto-commit mode with no transaction open. Bucket4j turns
+ * auto-commit off for its transaction and leaves it so: a connection given back in that state is
+ * rolled back and put back into auto-commit, so that the next borrower (the cleanup's
+ * {@code DELETE}) neither runs inside a transaction nobody commits nor inherits one; a connection
+ * that cannot be reset is discarded.
  */
 final class JdbcPool implements DataSource, AutoCloseable {
 
@@ -46,10 +52,15 @@ final class JdbcPool implements DataSource, AutoCloseable {
     }
     Connection target = physical;
     boolean[] broken = new boolean[1];
+    boolean[] released = new boolean[1];
     return (Connection) Proxy.newProxyInstance(JdbcPool.class.getClassLoader(),
         new Class<?>[] {Connection.class}, (proxy, method, args) -> {
           if (method.getName().equals("close") && method.getParameterCount() == 0) {
-            release(target, broken[0]);
+            // a second close must not put the connection in the idle queue twice
+            if (!released[0]) {
+              released[0] = true;
+              release(target, broken[0]);
+            }
             return null;
           }
           try {
@@ -66,8 +77,25 @@ final class JdbcPool implements DataSource, AutoCloseable {
   }
 
   private void release(Connection c, boolean broken) throws SQLException {
-    if (broken || closed || c.isClosed() || !idle.offer(c)) {
-      c.close();
+    if (!broken && !closed && reset(c) && idle.offer(c)) {
+      return;
+    }
+    c.close();
+  }
+
+  /** Rolls back what the borrower left open and restores auto-commit; false if it cannot. */
+  private static boolean reset(Connection c) {
+    try {
+      if (c.isClosed()) {
+        return false;
+      }
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      return true;
+    } catch (SQLException e) {
+      return false;
     }
   }
 

@@ -34,12 +34,18 @@ import java.util.regex.Pattern;
  * );
  * }</pre>
  *
- * <p>Rows of full buckets expire; a store thread deletes expired rows in batches every minute.
+ * <p>Rows of full buckets expire; once a minute a store thread deletes expired rows in batches of
+ * {@value #CLEANUP_BATCH}, each committed on its own (so no row stays locked), until a batch comes
+ * back short or {@value #CLEANUP_BATCHES} batches are done; a run that stops at that bound lets the
+ * next call start the next run.
  */
 final class PostgresStore implements BucketStore {
 
   static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final int THREADS = 8;
+  static final int CLEANUP_BATCH = 1000;
+  static final int CLEANUP_BATCHES = 100;
+  private static final long CLEANUP_INTERVAL_NANOS = 60_000_000_000L;
 
   private final Bucket4jSupport support;
   private final long timeoutNanos;
@@ -150,14 +156,17 @@ final class PostgresStore implements BucketStore {
   private void cleanupNowAndThen() {
     long t = System.nanoTime();
     long last = lastCleanup;
-    if (t - last < 60_000_000_000L) {
+    if (t - last < CLEANUP_INTERVAL_NANOS) {
       return;
     }
     lastCleanup = t;
     try {
       executor.execute(() -> {
         try {
-          manager.removeExpired(1000);
+          if (removeExpired() == (long) CLEANUP_BATCH * CLEANUP_BATCHES) {
+            // more rows expired than one run deletes: the next call starts the next run
+            lastCleanup = System.nanoTime() - CLEANUP_INTERVAL_NANOS;
+          }
         } catch (RuntimeException e) {
           // the next cleanup tries again
         }
@@ -165,6 +174,22 @@ final class PostgresStore implements BucketStore {
     } catch (RejectedExecutionException e) {
       // busy: skip this round
     }
+  }
+
+  /**
+   * Deletes expired rows in batches, each in auto-commit (the pool hands out nothing else), until a
+   * batch is short or {@link #CLEANUP_BATCHES} are done; returns how many rows went.
+   */
+  long removeExpired() {
+    long removed = 0;
+    for (int i = 0; i < CLEANUP_BATCHES; i++) {
+      int n = manager.removeExpired(CLEANUP_BATCH);
+      removed += n;
+      if (n < CLEANUP_BATCH) {
+        break;
+      }
+    }
+    return removed;
   }
 
   @Override
