@@ -9,6 +9,7 @@ import dev.piste.core.testing.TestClock;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -142,6 +143,41 @@ final class PostgresRateLimitTest {
       assertThat(e.stage().fallbackDecisions()).isZero();
       assertThat(e.stage().storeDown()).isFalse();
     }
+  }
+
+  /**
+   * Bucket4j keeps a bucket for its full refill time plus the duration it is given, from the
+   * database's side of the clock: {@code expires_at} is the write's wall-clock time plus that.
+   */
+  @Test
+  void aBucketExpiresAMinuteAfterItIsFullAgain() throws Exception {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    long before;
+    long after;
+    try (TestEngine e = new TestEngine(config("ttl_buckets", "piste.api.id", "ttl",
+        "piste.ratelimit.anonymous", "50/s burst 100", "piste.ratelimit.plans.free",
+        "5/s; 10000/day", "piste.ratelimit.default-plan", "free"), clock)) {
+      before = System.currentTimeMillis();
+      assertThat(e.call("ttl-app", null, operation("list")).status()).isEqualTo(200);
+      after = System.currentTimeMillis();
+      assertThat(e.stage().fallbackDecisions()).isZero();
+    }
+    Map<String, Long> expiresAt = new HashMap<>();
+    try (Connection c = pg.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, expires_at FROM ttl_buckets")) {
+      while (rs.next()) {
+        expiresAt.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    long minute = Duration.ofMinutes(1).toMillis();
+    // one token of 50/s refills in 20 ms
+    assertThat(expiresAt.get("piste:ttl:50/sb100|a|192.0.2.10"))
+        .isBetween(before + 20 + minute, after + 20 + minute);
+    // the day quota's bucket is refilled (never, within its day) after two days
+    long twoDays = Duration.ofDays(2).toMillis();
+    assertThat(expiresAt.get("piste:ttl:5/s;10000/day|p|free|ttl-app|d20578"))
+        .isBetween(before + twoDays + minute, after + twoDays + minute);
+    assertThat(expiresAt).hasSize(2);
   }
 
   @Test

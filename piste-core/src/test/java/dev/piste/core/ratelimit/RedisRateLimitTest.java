@@ -10,6 +10,9 @@ import dev.piste.core.internal.pipeline.OperationPolicy;
 import dev.piste.core.testing.Poll;
 import dev.piste.core.testing.RedisServerFixture;
 import dev.piste.core.testing.TestClock;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -387,6 +390,41 @@ final class RedisRateLimitTest {
     }
     assertThat(others.get()).isZero();
     return admitted.get();
+  }
+
+  /**
+   * Bucket4j keeps a bucket for its full refill time plus the duration it is given: a bucket lives
+   * until it is full again and a minute more, a quota's until its refill period (two days for a day
+   * quota) is over and a minute more, not weeks.
+   */
+  @Test
+  void aBucketExpiresAMinuteAfterItIsFullAgain() {
+    TestClock clock = TestClock.at(Instant.parse("2026-05-05T10:00:00Z"));
+    try (TestEngine e = new TestEngine(config("piste.api.id", "ttl",
+        "piste.ratelimit.anonymous", "50/s burst 100", "piste.ratelimit.plans.free",
+        "5/s; 10000/day", "piste.ratelimit.default-plan", "free",
+        "piste.ratelimit.store-timeout", "5s"), clock)) {
+      assertThat(e.call("ttl-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(e.stage().fallbackDecisions()).isZero();
+    }
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> commands = c.sync();
+      Map<String, Long> ttls = new HashMap<>();
+      for (String key : commands.keys("piste:ttl:*")) {
+        ttls.put(key, commands.pttl(key));
+      }
+      long minute = Duration.ofMinutes(1).toMillis();
+      // one token of 50/s refills in 20 ms
+      assertThat(ttls.get("piste:ttl:50/sb100|a|192.0.2.10")).isBetween(20L, 20 + minute);
+      // the day quota's bucket is refilled (never, within its day) after two days
+      long twoDays = Duration.ofDays(2).toMillis();
+      assertThat(ttls.get("piste:ttl:5/s;10000/day|p|free|ttl-app|d20578"))
+          .isBetween(twoDays, twoDays + minute);
+      assertThat(ttls).hasSize(2);
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +31,18 @@ final class Bucket4jSupport {
    */
   static final int MAX_KEY_LENGTH = 255;
 
-  /** Buckets expire once full again, and at the latest after this long without a write. */
-  static final Duration MAX_TTL = Duration.ofDays(32);
+  /**
+   * How long a bucket is kept once it is full again (it then carries no information): a margin for
+   * instances whose clocks differ, not a retention.
+   */
+  static final Duration KEEP_WHEN_FULL = Duration.ofMinutes(1);
+
+  /**
+   * The refill period of a quota, longer than any of its calendar periods so that it never refills
+   * within one: a day lasts at most 25 hours, a month at most 31 days and an hour.
+   */
+  private static final Duration DAY_QUOTA_REFILL = Duration.ofDays(2);
+  private static final Duration MONTH_QUOTA_REFILL = Duration.ofDays(32);
 
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -70,6 +81,16 @@ final class Bucket4jSupport {
     };
   }
 
+  /**
+   * The expiry of every shared bucket: its full refill time plus {@link #KEEP_WHEN_FULL}, computed at
+   * each write. Bucket4j adds the duration given here to the refill time (it is not a cap): a smooth
+   * bucket goes a minute after it is full again, a quota's bucket a minute after its refill period
+   * (two days for a day, 32 for a month, counted from its creation), when its period is long over.
+   */
+  static ExpirationAfterWriteStrategy expiry() {
+    return ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL);
+  }
+
   BucketConfiguration configuration(LimitSet limits) {
     return shape(limits).configuration();
   }
@@ -90,7 +111,7 @@ final class Bucket4jSupport {
         // the key carries the calendar period, so a new day or month is a new bucket: a quota must
         // never refill within its period, whose length varies (a 25-hour day, a 31-day month with
         // the hour DST gives back)
-        Duration never = l.unit() == Limit.Unit.DAY ? Duration.ofDays(2) : MAX_TTL;
+        Duration never = l.unit() == Limit.Unit.DAY ? DAY_QUOTA_REFILL : MONTH_QUOTA_REFILL;
         bw = Bandwidth.builder().capacity(l.permits()).refillIntervally(l.permits(), never).build();
       } else {
         bw = Bandwidth.builder().capacity(l.burst())

@@ -2,7 +2,6 @@ package dev.piste.core.internal.ratelimit;
 
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.VerboseResult;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
@@ -79,8 +78,7 @@ final class PostgresStore implements BucketStore {
         .stateColumn("state")
         .expiresAtColumn("expires_at")
         .clientClock(Bucket4jSupport.timeMeter(clock))
-        .expirationAfterWrite(
-            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Bucket4jSupport.MAX_TTL))
+        .expirationAfterWrite(Bucket4jSupport.expiry())
         .build();
   }
 

@@ -3,7 +3,6 @@ package dev.piste.core.internal.ratelimit;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
@@ -138,8 +137,7 @@ public final class RedisStore implements BucketStore {
           manager = Bucket4jLettuce.casBasedBuilder(c)
               .clientClock(Bucket4jSupport.timeMeter(clock))
               .requestTimeout(Duration.ofNanos(timeoutNanos))
-              .expirationAfterWrite(ExpirationAfterWriteStrategy
-                  .basedOnTimeForRefillingBucketUpToMax(Bucket4jSupport.MAX_TTL))
+              .expirationAfterWrite(Bucket4jSupport.expiry())
               .build();
         });
   }
