@@ -1,5 +1,7 @@
 package dev.piste.core.internal;
 
+import dev.piste.core.internal.config.ValueType;
+
 /**
  * The one catalogue of misuse messages (configuration and annotations). Messages name the place
  * ({@code InvoiceResource.create}) and the expected form; they never contain a secret.
@@ -26,6 +28,7 @@ public final class Messages {
 
   public static String badRateLimit(String where, String value) {
     return "@RateLimit(\"" + value + "\") on " + where
-        + ": expected limits such as 5/s, 100/m burst 20 or 50/s; 10000/day";
+        + ": expected limits such as 5/s, 100/m burst 20 or 50/s; 10000/day ("
+        + ValueType.LIMIT_BOUNDS + ")";
   }
 }

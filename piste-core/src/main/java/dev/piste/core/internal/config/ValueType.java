@@ -250,10 +250,28 @@ public final class ValueType<T> {
   private static final Pattern LIMIT =
       Pattern.compile("(\\d{1,15})\\s*/\\s*(s|m|h|day|month)(?:\\s+burst\\s+(\\d{1,15}))?");
 
+  /**
+   * The largest quota ({@code /day}, {@code /month}): the memory store counts the tokens a period
+   * used in the low 44 bits of a long ({@code LimitSet}); a larger quota would never be enforced.
+   */
+  private static final long MAX_QUOTA = (1L << 44) - 1;
+
+  /**
+   * The longest a smooth limit's burst may take to refill ({@code burst × period / permits}), so
+   * that the memory store's state, the time its bucket is full again in epoch nanoseconds, stays
+   * within a long (until the 22nd century).
+   */
+  private static final Duration MAX_REFILL = Duration.ofDays(36_500);
+
+  /** What bounds a limit, as told in every error about one. */
+  public static final String LIMIT_BOUNDS = "at most one token a nanosecond (1000000000/s,"
+      + " 60000000000/m, 3600000000000/h), a burst refilled within 36500 days, a quota of at most "
+      + MAX_QUOTA;
+
   /** {@code 50/s burst 100; 1000000/day}: limits separated by semicolons. */
   public static final ValueType<List<Limit>> LIMITS = of(
       "limits such as 50/s, 100/m burst 20 or 50/s burst 100; 1000000/day "
-          + "(units s, m, h, day, month; burst only on s, m, h)",
+          + "(units s, m, h, day, month; burst only on s, m, h; " + LIMIT_BOUNDS + ")",
       ValueType::parseLimits);
 
   public static List<Limit> parseLimits(String s) {
@@ -270,12 +288,30 @@ public final class ValueType<T> {
       long permits = Long.parseLong(m.group(1));
       Limit.Unit unit = unitOf(m.group(2));
       long burst = m.group(3) == null ? permits : Long.parseLong(m.group(3));
-      limits.add(new Limit(permits, unit, burst));
+      Limit limit = new Limit(permits, unit, burst);
+      if (!enforceable(limit)) {
+        throw new IllegalArgumentException("beyond the bounds");
+      }
+      limits.add(limit);
     }
     if (limits.isEmpty()) {
       throw new IllegalArgumentException("no limit");
     }
     return List.copyOf(limits);
+  }
+
+  /**
+   * Whether every store enforces the limit as written: Bucket4j refills at most one token a
+   * nanosecond (it refuses more, at each call), and the memory store counts a quota in 44 bits and a
+   * burst's refill in nanoseconds.
+   */
+  private static boolean enforceable(Limit l) {
+    if (l.unit().calendar()) {
+      return l.permits() <= MAX_QUOTA;
+    }
+    long period = l.unit().nominal().toNanos();
+    // the interval between two tokens, as the memory store computes it
+    return l.permits() <= period && l.burst() <= MAX_REFILL.toNanos() / (period / l.permits());
   }
 
   private static Limit.Unit unitOf(String symbol) {

@@ -160,7 +160,8 @@ public final class PathRules {
         problems.add(new Problem(limitKey, rule.trim(),
             "rules 'METHOD /path[/*] limits [per application|subject|client-ip] [cost N] [shared]'"
                 + " separated by ';;' or new lines, such as POST /v1/invoices 5/s burst 10 or"
-                + " POST /v1/exports 100/day per client-ip cost 5", null));
+                + " POST /v1/exports 100/day per client-ip cost 5 (" + ValueType.LIMIT_BOUNDS + ")",
+            null));
       }
     }
     List<Pattern> audit = patterns(auditExcluded, auditKey, problems);

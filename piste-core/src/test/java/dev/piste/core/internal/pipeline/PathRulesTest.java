@@ -204,6 +204,20 @@ final class PathRulesTest {
   }
 
   @Test
+  void aLimitRuleBeyondWhatTheStoresEnforceFailsNamingTheBounds() {
+    assertThatThrownBy(() -> rules(List.of(), null, "POST /v1/invoices 2000000000/s", List.of()))
+        .isInstanceOf(PisteConfigurationException.class)
+        .satisfies(e -> assertThat(((PisteConfigurationException) e).problems()).singleElement()
+            .satisfies(p -> {
+              assertThat(p.key()).isEqualTo("limits");
+              assertThat(p.value()).isEqualTo("POST /v1/invoices 2000000000/s");
+              assertThat(p.expected()).contains("at most one token a nanosecond (1000000000/s,");
+            }));
+    assertThat(rules(List.of(), null, "POST /v1/invoices 1000000000/s", List.of())
+        .policyFor("POST", "/v1/invoices").limits()).hasSize(1);
+  }
+
+  @Test
   void everyMalformedRuleIsReportedAtOnce() {
     assertThatThrownBy(() -> rules(List.of("status"), "GET /v1/x", "POST /v1/y fast", List.of("/a*b")))
         .isInstanceOf(PisteConfigurationException.class)

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.piste.core.internal.config.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -40,6 +44,25 @@ final class Bucket4jSupportTest {
         .isNotEqualTo(support.stampedKey(longApp + "b", plan, NOW));
     String readable = "p|free|" + "a".repeat(200);
     assertThat(support.stampedKey(readable, plan, NOW)).contains(readable);
+  }
+
+  /**
+   * The largest limits the configuration accepts make a Bucket4j bucket: Bucket4j refuses a refill
+   * above one token a nanosecond, and only when the first call of a limit set builds its
+   * configuration.
+   */
+  @Test
+  void theLargestLimitsTheConfigurationAcceptsMakeABucket() {
+    LimitSet top = new LimitSet("top", ValueType.parseLimits("1000000000/s burst 999999999999999;"
+        + " 60000000000/m; 3600000000000/h; 17592186044415/day; 17592186044415/month"));
+
+    LocalBucketBuilder b = Bucket.builder().withCustomTimePrecision(Bucket4jSupport.timeMeter(
+        Clock.fixed(Instant.ofEpochSecond(NOW / 1_000_000_000L), ZoneOffset.UTC)));
+    for (Bandwidth bw : support.configuration(top).getBandwidths()) {
+      b.addLimit(bw);
+    }
+    assertThat(b.build().tryConsumeAndReturnRemaining(1).getRemainingTokens())
+        .isEqualTo(60_000_000_000L - 1);
   }
 
   /**
