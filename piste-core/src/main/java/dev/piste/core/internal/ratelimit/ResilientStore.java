@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A shared store with the failure policy around it. While the store answers, it decides. A call that
- * fails or times out is decided by the fallback; after three failures in a row the store is marked
+ * fails, throws or times out is decided by the fallback; after three failures in a row the store is marked
  * down (logged once, counted) and, until it answers again, every request is decided by the fallback: per-instance memory buckets with every limit divided by the
  * instance count ({@code fail-open}), or not at all ({@code fail-closed}, the caller answers 503).
  * While down, one request per probe interval tries the store; the first success marks it up again
@@ -70,7 +70,10 @@ final class ResilientStore implements BucketStore {
         }
       }
       return v;
-    } catch (StoreException e) {
+    } catch (StoreException | RuntimeException e) {
+      // a store that throws anything else (a driver's or Bucket4j's surprise) failed this call
+      // too: the policy decides, the request is never answered 500
+      String reason = e instanceof StoreException ? e.getMessage() : e.getClass().getSimpleName();
       if (!down && failuresInARow.incrementAndGet() >= FAILURES_TO_DOWN) {
         synchronized (this) {
           if (!down) {
@@ -78,7 +81,7 @@ final class ResilientStore implements BucketStore {
             down = true;
             failures.incrementAndGet();
             LOG.warn("rate-limit store {} failed ({}): {} until it answers again", storeName,
-                e.getMessage(), failOpen ? "local buckets with every limit divided by " + instances
+                reason, failOpen ? "local buckets with every limit divided by " + instances
                     + " (fail-open)" : "requests answered 503 (fail-closed)");
           }
         }
