@@ -68,6 +68,8 @@ public final class Piste implements AutoCloseable {
   private final Registrar registrar;
   private final AtomicInteger state = new AtomicInteger(NEW);
 
+  private final RateLimiter rateLimiter;
+
   private Piste(Builder b) {
     this.config = b.config;
     this.instanceId = config.get(CoreKeys.INSTANCE_ID) != null
@@ -98,6 +100,7 @@ public final class Piste implements AutoCloseable {
       throw e;
     }
     this.closeables = toClose;
+    this.rateLimiter = rateLimiter;
     this.pipeline = new Pipeline(config.enabled(), config.clock(), realm(config), authenticator,
         rateLimiter, audit, ClientIps.of(config));
     if (!config.enabled()) {
@@ -147,6 +150,10 @@ public final class Piste implements AutoCloseable {
    */
   public Piste describe(ApiDescriptor api) {
     registrar.describe(Objects.requireNonNull(api, "api"));
+    if (config.get(CoreKeys.API_ID) == null) {
+      // the keys of a shared rate-limit store are the API's own once its id is known
+      rateLimiter.apiDescribed(api.id());
+    }
     return this;
   }
 

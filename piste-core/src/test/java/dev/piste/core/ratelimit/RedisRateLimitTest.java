@@ -94,6 +94,24 @@ final class RedisRateLimitTest {
   }
 
   @Test
+  void anApiNamedByItsDescriptionKeepsItsOwnBuckets() {
+    // @PisteApi(id = ...) names the API when piste.api.id is not set
+    TestClock clock = TestClock.at(Instant.parse("2026-05-06T10:00:00Z"));
+    String[] plan = {"piste.ratelimit.plans.two", "2/day", "piste.ratelimit.default-plan", "two",
+        "piste.ratelimit.store-timeout", "5s"};
+    try (TestEngine invoices = new TestEngine(config(plan), clock);
+        TestEngine payments = new TestEngine(config(plan), clock)) {
+      invoices.limiter.apiDescribed("described-invoices");
+      payments.limiter.apiDescribed("described-payments");
+      assertThat(invoices.call("described-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(invoices.call("described-app", null, operation("list")).status()).isEqualTo(200);
+      assertThat(invoices.call("described-app", null, operation("list")).status()).isEqualTo(429);
+      assertThat(payments.call("described-app", null, operation("list")).status())
+          .as("another API's quota is its own").isEqualTo(200);
+    }
+  }
+
+  @Test
   void aDailyQuotaDoesNotRefillWithinA25HourDay() {
     // Europe/Paris, 2025-10-26: clocks go back at 03:00, the day lasts 25 hours
     TestClock clock = TestClock.at(Instant.parse("2025-10-25T22:30:00Z")); // 00:30 local

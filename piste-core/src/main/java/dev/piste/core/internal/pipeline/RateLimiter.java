@@ -19,6 +19,9 @@ public interface RateLimiter extends AutoCloseable {
   @Override
   default void close() {}
 
+  /** The API's id from its description, when the configuration named none. */
+  default void apiDescribed(String apiId) {}
+
   /** No limit at all. */
   static RateLimiter none() {
     return new RateLimiter() {

@@ -54,15 +54,30 @@ final class Bucket4jSupport {
 
   private final Map<LimitSet, Shape> shapes = new ConcurrentHashMap<>();
   private final QuotaCalendar calendar;
-  private final String prefix;
+  private volatile String prefix;
+  private volatile boolean named;
 
   /**
    * @param apiId the API whose buckets these are ({@code piste.api.id}): the keys of APIs sharing
-   *     one Redis or one table never meet; {@code null} for none
+   *     one Redis or one table never meet; {@code null} until {@link #apiDescribed} names it
    */
   Bucket4jSupport(QuotaCalendar calendar, String apiId) {
     this.calendar = calendar;
     this.prefix = apiId == null ? "piste:" : "piste:" + apiId + ":";
+    this.named = apiId != null;
+  }
+
+  /**
+   * The API's id from its description ({@code @PisteApi}), when {@code piste.api.id} named none:
+   * from then on its keys are its own. Requests before it (before deployment ends) used the
+   * unnamed keys.
+   */
+  void apiDescribed(String apiId) {
+    if (!named && apiId != null) {
+      prefix = "piste:" + apiId + ":";
+      named = true;
+      shapes.clear();
+    }
   }
 
   /** Bucket4j's clock, read from the engine's clock so that tests control quotas and refills. */

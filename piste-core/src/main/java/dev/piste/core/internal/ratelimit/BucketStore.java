@@ -11,6 +11,9 @@ public interface BucketStore extends AutoCloseable {
    */
   Verdict consume(String key, LimitSet limits, long cost, long now) throws StoreException;
 
+  /** The API's id, once its description names it (see {@code Bucket4jSupport#apiDescribed}). */
+  default void apiDescribed(String apiId) {}
+
   @Override
   default void close() {}
 }

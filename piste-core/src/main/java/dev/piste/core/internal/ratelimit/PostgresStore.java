@@ -89,6 +89,11 @@ final class PostgresStore implements BucketStore {
   }
 
   @Override
+  public void apiDescribed(String apiId) {
+    support.apiDescribed(apiId);
+  }
+
+  @Override
   public Verdict consume(String key, LimitSet limits, long cost, long now) throws StoreException {
     String stamped = support.stampedKey(key, limits, now);
     CompletableFuture<VerboseResult<ConsumptionProbe>> f;

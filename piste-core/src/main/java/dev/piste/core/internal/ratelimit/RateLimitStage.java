@@ -140,6 +140,11 @@ public final class RateLimitStage implements RateLimiter {
   }
 
   @Override
+  public void apiDescribed(String apiId) {
+    store.apiDescribed(apiId);
+  }
+
+  @Override
   public Problem beforeAuthentication(Exchange ex) {
     if (anonymous == null) {
       return null;

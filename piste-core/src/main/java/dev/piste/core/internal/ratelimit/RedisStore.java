@@ -85,6 +85,11 @@ public final class RedisStore implements BucketStore {
   }
 
   @Override
+  public void apiDescribed(String apiId) {
+    support.apiDescribed(apiId);
+  }
+
+  @Override
   public Verdict consume(String key, LimitSet limits, long cost, long now) throws StoreException {
     LettuceBasedProxyManager<byte[]> m = manager;
     if (m == null) {

@@ -47,6 +47,11 @@ final class ResilientStore implements BucketStore {
   }
 
   @Override
+  public void apiDescribed(String apiId) {
+    primary.apiDescribed(apiId);
+  }
+
+  @Override
   public Verdict consume(String key, LimitSet limits, long cost, long now) throws StoreException {
     if (down) {
       long t = System.nanoTime();
