@@ -1,5 +1,6 @@
 package dev.piste.servlet;
 
+import dev.piste.core.internal.pipeline.Exchange;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,12 +16,33 @@ import java.io.Writer;
  */
 final class CountingResponse extends HttpServletResponseWrapper {
 
+  private final Exchange exchange;
   private long count;
   private ServletOutputStream out;
   private PrintWriter writer;
 
-  CountingResponse(HttpServletResponse response) {
+  CountingResponse(HttpServletResponse response, Exchange exchange) {
     super(response);
+    this.exchange = exchange;
+  }
+
+  /**
+   * Clears the buffered body and the headers, as the container does, then sets the library's
+   * headers again ({@code X-Request-Id}, {@code RateLimit}): an application that resets its
+   * response does not drop them, and the bytes counted are only those sent after.
+   */
+  @Override
+  public void reset() {
+    super.reset();
+    count = 0;
+    Responses.addHeaders((HttpServletResponse) getResponse(), exchange);
+  }
+
+  /** Clears the buffered body: the bytes counted are only those sent after. */
+  @Override
+  public void resetBuffer() {
+    super.resetBuffer();
+    count = 0;
   }
 
   long count() {

@@ -179,7 +179,7 @@ public final class PisteFilter implements Filter {
       }
       Caller caller = ex.caller();
       request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
-      counted = new CountingResponse(response);
+      counted = new CountingResponse(response, ex);
       CallerRequest withCaller = new CallerRequest(request, caller);
       HttpServletRequest app = withCaller;
       // the header itself: Jetty's getContentType() throws for a charset it does not know

@@ -51,6 +51,15 @@ final class ServletAuditTest {
         resp.getWriter().print(text);
         return;
       }
+      if (req.getRequestURI().endsWith("/reset")) {
+        // an application that starts its answer over
+        resp.setHeader("X-Discarded", "yes");
+        resp.getWriter().print("a first answer, discarded");
+        resp.reset();
+        resp.setContentType("text/plain");
+        resp.getWriter().print("ok");
+        return;
+      }
       req.getInputStream().readAllBytes();
       resp.setContentType("text/plain");
       resp.getWriter().print("hello");
@@ -85,6 +94,12 @@ final class ServletAuditTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(server.get("/v1/boom", "Authorization", "Bearer " + token,
             "X-Request-Id", "r-500").statusCode()).isEqualTo(500);
+        HttpResponse<String> reset = server.get("/v1/reset", "Authorization", "Bearer " + token,
+            "X-Request-Id", "r-reset");
+        assertThat(reset.body()).isEqualTo("ok");
+        assertThat(reset.headers().firstValue("X-Discarded")).isEmpty();
+        assertThat(reset.headers().firstValue("X-Request-Id")).as("kept through reset()")
+            .hasValue("r-reset");
       } finally {
         piste.close();
       }
@@ -116,6 +131,8 @@ final class ServletAuditTest {
     AuditEvent limited = events.one("r-429");
     assertThat(limited.status()).isEqualTo(429);
     assertThat(limited.outcome()).isEqualTo("rate_limited");
+
+    assertThat(events.one("r-reset").responseBytes()).as("only what was sent").isEqualTo(2L);
 
     AuditEvent boom = events.one("r-500");
     assertThat(boom.status()).isEqualTo(500);
