@@ -80,7 +80,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
     OperationPolicy policy = this.policy;
     List<Object> matched = request.getUriInfo().getMatchedResources();
-    if (matched.size() > 1) {
+    if (matched.size() > 1 && !responsePhase) {
       // reached through sub-resource locators: theirs are required too
       policy = viaLocators.policy(request.getUriInfo(), matched);
     }
@@ -177,27 +177,37 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
   /**
    * The requests no resource method matched: the 404, 405, 406 or 415 that routing answers. No operation
    * filter is bound to them, so this global response filter enforces the policy of
-   * {@link #UNMATCHED} on them after the fact (nothing of the application ran): a caller without a
-   * valid credential gets the 401 instead, as from a servlet path that no rule makes public, and
-   * every such request is rate-limited by its plan and audited. Any other response is left alone at
-   * the cost of one status read, such as a {@code @PreMatching} filter's answer to a CORS preflight.
+   * {@link #UNMATCHED} on them after the fact (nothing of the application ran): for a 404 (a path
+   * no method serves, also behind a sub-resource locator) a caller without a valid credential gets
+   * the 401 instead, as from a servlet path that no rule makes public; a 405, 406 or 415 (a path
+   * served, but not with this method or media type) stays, since the path may be public. Every
+   * such request is rate-limited and audited. A request that a {@code @PreMatching} filter answered
+   * (a CORS preflight) never reached routing: {@link Routed} did not mark it, and it is left
+   * alone, as is any other response, at the cost of one status read.
    */
   static final class Unmatched implements ContainerResponseFilter {
-    private final OperationFilter operation;
+    private final OperationFilter notFound;
+    private final OperationFilter notServed;
+    private final boolean forwardOn404;
 
-    Unmatched(Piste fixed, Supplier<String> remoteAddress) {
-      this.operation = new OperationFilter(UNMATCHED, null, fixed, remoteAddress);
+    Unmatched(Piste fixed, Supplier<String> remoteAddress, boolean forwardOn404) {
+      this.notFound = new OperationFilter(UNMATCHED, null, fixed, remoteAddress);
+      this.notServed = new OperationFilter(UNMATCHED_PUBLIC, null, fixed, remoteAddress);
+      this.forwardOn404 = forwardOn404;
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
       int status = response.getStatus();
       if ((status != 404 && status != 405 && status != 406 && status != 415)
-          || !request.getUriInfo().getMatchedResources().isEmpty()
+          // Jersey as a servlet filter hands its 404s down the chain (static content)
+          || status == 404 && forwardOn404
+          || request.getProperty(ROUTED) == null
           || request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
               && (v.exchange() != null || v.enforcedOutside())) {
         return;
       }
+      OperationFilter operation = status == 404 ? notFound : notServed;
       Problem problem = operation.enforce(request, true);
       if (problem != null) {
         replace(request, response, problem);
@@ -222,8 +232,26 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
     }
   }
 
-  /** The policy of a request no resource method matched: a credential, no scope, audited. */
+  /** The policy of a request to a path no resource method serves: a credential, audited. */
   static final OperationPolicy UNMATCHED = OperationPolicy.authenticated("unmatched", null);
+
+  /** The policy of a served path called with another method or media type: audited. */
+  static final OperationPolicy UNMATCHED_PUBLIC = new OperationPolicy("unmatched", null, true,
+      java.util.Set.of(), List.of(), true);
+
+  static final String ROUTED = "dev.piste.jaxrs.Routed";
+
+  /**
+   * Marks a request that went past every {@code @PreMatching} filter to routing: registered last
+   * among them, it does not see one that such a filter answered.
+   */
+  @jakarta.ws.rs.container.PreMatching
+  static final class Routed implements ContainerRequestFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      request.setProperty(ROUTED, Boolean.TRUE);
+    }
+  }
 
   private static final MediaType PROBLEM_TYPE = MediaType.valueOf(Problem.CONTENT_TYPE);
 

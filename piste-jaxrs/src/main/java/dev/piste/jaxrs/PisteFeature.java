@@ -41,8 +41,8 @@ import java.util.function.Predicate;
  * {@link Priorities#AUTHENTICATION}; nothing is reflected upon per request. Misused annotations fail
  * the deployment with a message naming the method ({@code InvoiceResource.create}).
  *
- * <p>A request that no resource method matches (routing's 404, 405, 406 or 415) is enforced as an operation
- * {@code unmatched} that needs a credential, and audited.
+ * <p>A request that no resource method matches (routing's 404, 405, 406 or 415) is rate-limited
+ * and audited as an operation {@code unmatched}; a 404 needs a credential.
  *
  * <p>Register {@code new PisteFeature(piste)}, or {@code PisteFeature.class} in an application whose
  * web.xml declares the {@code PisteServletContextListener} (the engine is then found there). The
@@ -77,8 +77,10 @@ public final class PisteFeature implements DynamicFeature, Feature {
   @Override
   public boolean configure(FeatureContext context) {
     catalog.configure(context);
-    context.register(new OperationFilter.Unmatched(piste, this::remoteAddress),
-        Priorities.AUTHENTICATION);
+    Object forward = context.getConfiguration().getProperty(FORWARD_ON_404);
+    context.register(new OperationFilter.Routed(), Integer.MAX_VALUE);
+    context.register(new OperationFilter.Unmatched(piste, this::remoteAddress,
+        forward != null && Boolean.parseBoolean(forward.toString())), Priorities.AUTHENTICATION);
     return true;
   }
 
@@ -103,6 +105,9 @@ public final class PisteFeature implements DynamicFeature, Feature {
   }
 
   private static final WriteFailures WRITE_FAILURES = new WriteFailures();
+
+  /** Jersey's {@code ServletProperties.FILTER_FORWARD_ON_404}, read without depending on it. */
+  static final String FORWARD_ON_404 = "jersey.config.servlet.filter.forwardOn404";
 
   /**
    * Jersey's own handler of {@code OPTIONS} (the {@code Allow} header of a path), which it adds to

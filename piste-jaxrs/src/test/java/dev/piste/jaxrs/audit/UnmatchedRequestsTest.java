@@ -61,6 +61,37 @@ final class UnmatchedRequestsTest {
     }
   }
 
+  /** A sub-resource locator. */
+  @Path("/v1/folders")
+  @RequiresScopes("invoices:read")
+  public static final class FolderResource {
+    @Path("{id}")
+    public Folder folder(@PathParam("id") String id) {
+      return new Folder();
+    }
+  }
+
+  /** The sub-resource. */
+  public static final class Folder {
+    @GET
+    @Produces("text/plain")
+    public String get() {
+      return "folder";
+    }
+  }
+
+  /** Answers a retired path itself, before matching. */
+  @PreMatching
+  @jakarta.annotation.Priority(10)
+  public static final class Retired implements ContainerRequestFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      if (request.getUriInfo().getPath().equals("gone")) {
+        request.abortWith(Response.status(404).entity("gone for good").type("text/plain").build());
+      }
+    }
+  }
+
   /** Answers CORS preflights before any resource matching, as the README advises. */
   @PreMatching
   public static final class Preflight implements ContainerRequestFilter {
@@ -99,7 +130,8 @@ final class UnmatchedRequestsTest {
               .build())
           .auditSink(events).build().start();
       String bearer = "Bearer " + tokens.valid();
-      ResourceConfig app = new ResourceConfig(InvoiceResource.class, Preflight.class)
+      ResourceConfig app = new ResourceConfig(InvoiceResource.class, FolderResource.class,
+          Preflight.class, Retired.class)
           .register(new PisteFeature(piste));
       try (JettyServer server = serve(app, piste, withListener)) {
         HttpResponse<String> anonymous = server.get("/wp-login.php", "X-Request-Id", "anon-404");
@@ -118,14 +150,25 @@ final class UnmatchedRequestsTest {
         assertThat(badToken.headers().firstValue("WWW-Authenticate").orElseThrow())
             .contains("error=\"invalid_token\"");
 
+        // a path served, with another method: routing's answer stays (the path may be public)
         HttpResponse<String> anonymousMethod = server.send("DELETE", "/v1/invoices/42", null,
             "X-Request-Id", "anon-405");
-        assertThat(anonymousMethod.statusCode()).isEqualTo(401);
-        assertThat(anonymousMethod.headers().firstValue("Allow")).isEmpty();
+        assertThat(anonymousMethod.statusCode()).isEqualTo(405);
+        assertThat(anonymousMethod.headers().firstValue("Allow").orElseThrow()).contains("GET");
+
+        // behind a sub-resource locator, a path no method serves needs a credential too
+        HttpResponse<String> behindLocator = server.get("/v1/folders/7/nope",
+            "X-Request-Id", "anon-locator");
+        assertThat(behindLocator.statusCode()).isEqualTo(401);
+
+        // a pre-matching filter's own 404 is the application's
+        HttpResponse<String> gone = server.get("/gone", "X-Request-Id", "gone");
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(gone.body()).isEqualTo("gone for good");
 
         HttpResponse<String> anonymousType = server.send("POST", "/v1/invoices", "x",
             "Content-Type", "text/plain", "X-Request-Id", "anon-415");
-        assertThat(anonymousType.statusCode()).isEqualTo(401);
+        assertThat(anonymousType.statusCode()).isEqualTo(415);
 
         HttpResponse<String> notFound = server.get("/nope", "Authorization", bearer,
             "X-Request-Id", "auth-404");
@@ -172,8 +215,15 @@ final class UnmatchedRequestsTest {
     assertThat(anon.status()).isEqualTo(401);
     assertThat(anon.outcome()).isEqualTo("missing_credential");
     assertThat(events.one("bad-404").outcome()).isEqualTo("invalid_token");
-    assertThat(events.one("anon-405").method()).isEqualTo("DELETE");
-    assertThat(events.one("anon-415").outcome()).isEqualTo("missing_credential");
+    AuditEvent anonymousMethod = events.one("anon-405");
+    assertThat(anonymousMethod.method()).isEqualTo("DELETE");
+    assertThat(anonymousMethod.status()).isEqualTo(405);
+    assertThat(anonymousMethod.operationId()).isEqualTo("unmatched");
+    assertThat(events.one("anon-415").status()).isEqualTo(415);
+    AuditEvent locator = events.one("anon-locator");
+    assertThat(locator.outcome()).isEqualTo("missing_credential");
+    assertThat(locator.operationId()).isEqualTo("unmatched");
+    assertThat(events.withRequestId("gone")).isEmpty();
 
     AuditEvent found = events.one("auth-404");
     assertThat(found.status()).isEqualTo(404);
@@ -193,6 +243,38 @@ final class UnmatchedRequestsTest {
     assertThat(generated.pathTemplate()).isNull();
     assertThat(generated.path()).isEqualTo("/v1/invoices/42");
     assertThat(events.withRequestId("preflight")).isEmpty();
-    assertThat(events.size()).isEqualTo(9);
+    assertThat(events.size()).isEqualTo(10);
+  }
+
+  @org.junit.jupiter.api.Test
+  void jerseyAsAFilterStillHandsItsNotFoundDownTheChain() throws Exception {
+    TokenFactory tokens = TokenFactory.using(Clock.systemUTC());
+    try (JwksServer jwks = JwksServer.start().keys(tokens.rsa());
+        Piste piste = Piste.builder().config(TokenFactory.config(Clock.systemUTC(), jwks.uri())
+            .property("piste.audit.spool-dir", spool.toString()).build()).build().start()) {
+      ResourceConfig app = new ResourceConfig(InvoiceResource.class)
+          .property("jersey.config.servlet.filter.forwardOn404", true)
+          .register(new PisteFeature(piste));
+      try (JettyServer server = JettyServer.servlets(ctx -> {
+        ctx.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(new ServletContainer(app)),
+            "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        ctx.addServlet(new ServletHolder(new jakarta.servlet.http.HttpServlet() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected void doGet(jakarta.servlet.http.HttpServletRequest req,
+              jakarta.servlet.http.HttpServletResponse resp) throws java.io.IOException {
+            resp.setContentType("text/html");
+            resp.getWriter().print("<p>static</p>");
+          }
+        }), "/*");
+      })) {
+        HttpResponse<String> page = server.get("/index.html");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).isEqualTo("<p>static</p>");
+        assertThat(server.get("/v1/invoices/42").statusCode()).as("the API is still enforced")
+            .isEqualTo(401);
+      }
+    }
   }
 }
