@@ -68,6 +68,10 @@ public final class PathRules {
       if (text.contains("*")) {
         throw new IllegalArgumentException("* only at the end, as /*");
       }
+      if (!lenient && text.length() > 1 && text.endsWith("/")) {
+        // it would no longer match the path without the slash, which it did before: say so
+        throw new IllegalArgumentException("an exact public path or exclusion ends without /");
+      }
       String exact = lenient ? withoutTrailingSlashes(text, 1) : text;
       return new Pattern(exact, exact, null);
     }
