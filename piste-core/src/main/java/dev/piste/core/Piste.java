@@ -196,7 +196,10 @@ public final class Piste implements AutoCloseable {
     if (config.get(TokenKeys.REALM) != null) {
       return config.get(TokenKeys.REALM);
     }
-    return config.get(CoreKeys.API_ID) != null ? config.get(CoreKeys.API_ID) : "piste";
+    String api = config.get(CoreKeys.API_ID);
+    // the realm goes into a quoted string as it is: an id that cannot (a quote, non-ASCII) is not it
+    return api != null && api.chars().allMatch(c -> c >= 0x20 && c <= 0x7E && c != '"' && c != '\\')
+        ? api : "piste";
   }
 
   private static String defaultInstanceId() {

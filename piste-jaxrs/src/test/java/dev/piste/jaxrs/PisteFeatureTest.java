@@ -115,6 +115,15 @@ final class PisteFeatureTest {
   }
 
   @Test
+  void anApiIdThatCannotBeQuotedIsNoRealm() throws Exception {
+    try (Piste piste = Piste.create(PisteConfig.of(Map.of("piste.api.id", "in\"voices")));
+        JettyServer server = jersey(piste, InvoiceResource.class)) {
+      assertThat(server.get("/v1/invoices/42").headers().allValues("WWW-Authenticate"))
+          .containsExactly("Bearer realm=\"piste\"");
+    }
+  }
+
+  @Test
   void servletAndJaxrsWriteTheSameProblemBody() throws Exception {
     try (Piste piste = Piste.create(PisteConfig.of(Map.of("piste.api.id", "invoices")));
         JettyServer server = jersey(piste, InvoiceResource.class)) {

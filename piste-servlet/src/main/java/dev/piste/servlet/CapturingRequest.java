@@ -94,8 +94,9 @@ final class CapturingRequest extends HttpServletRequestWrapper {
   /**
    * The charset the container reads a body in when the request names none, so that capturing the
    * body never changes the text the application reads: the context's default request encoding,
-   * else UTF-8 for {@code application/json} (whose charset Jetty assumes, RFC 8259), else
-   * ISO-8859-1 (Servlet 6.0, 3.12), as for {@code application/problem+json}.
+   * else UTF-8 for the JSON types whose charset Jetty assumes ({@code application/json},
+   * {@code text/json}, {@code application/vnd.api+json}, without parameters), else ISO-8859-1
+   * (Servlet 6.0, 3.12), as for {@code application/problem+json}.
    */
   private Charset defaultCharset() {
     String context = getServletContext().getRequestCharacterEncoding();
@@ -103,11 +104,13 @@ final class CapturingRequest extends HttpServletRequestWrapper {
       return Charset.forName(context);
     }
     String type = getHeader("Content-Type");
-    if (type != null) {
-      int semi = type.indexOf(';');
-      String media = (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
-      if (media.equals("application/json")) {
-        return StandardCharsets.UTF_8;
+    // Jetty's table of types whose charset it assumes, for a header without parameters
+    if (type != null && type.indexOf(';') < 0) {
+      switch (type.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "application/json", "text/json", "application/vnd.api+json":
+          return StandardCharsets.UTF_8;
+        default:
+          break;
       }
     }
     return StandardCharsets.ISO_8859_1;

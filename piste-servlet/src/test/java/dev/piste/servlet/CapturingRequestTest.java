@@ -23,7 +23,8 @@ final class CapturingRequestTest {
 
   private static final BodyCapture.Policy CAPTURE = BodyCapture.Policy.of(PisteConfig.of(Map.of(
       "piste.audit.body.enabled", "true", "piste.audit.body.content-types",
-      "text/plain, application/json, application/problem+json")));
+      "text/plain, application/json, application/problem+json, text/json,"
+          + " application/vnd.api+json")));
 
   /** Reads the body through the capturing request, with the encoding its header names. */
   static final class Reader extends HttpServlet {
@@ -61,7 +62,8 @@ final class CapturingRequestTest {
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"text/plain", "application/json",
-      "application/problem+json"})
+      "application/problem+json", "text/json", "application/vnd.api+json",
+      "application/json; foo=bar"})
   void withoutACharsetGetReaderReadsTheBodyAsTheContainerDoes(String type) throws Exception {
     byte[] body = {'c', 'a', 'f', (byte) 0xC3, (byte) 0xA9, ' ', (byte) 0xE9};
     try (JettyServer server = JettyServer.serving(new Reader())) {
