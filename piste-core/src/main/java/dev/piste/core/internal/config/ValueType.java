@@ -251,12 +251,6 @@ public final class ValueType<T> {
       Pattern.compile("(\\d{1,15})\\s*/\\s*(s|m|h|day|month)(?:\\s+burst\\s+(\\d{1,15}))?");
 
   /**
-   * The largest quota ({@code /day}, {@code /month}): the memory store counts the tokens a period
-   * used in the low 44 bits of a long ({@code LimitSet}); a larger quota would never be enforced.
-   */
-  private static final long MAX_QUOTA = (1L << 44) - 1;
-
-  /**
    * The longest a smooth limit's burst may take to refill ({@code burst × period / permits}), so
    * that the memory store's state, the time its bucket is full again in epoch nanoseconds, stays
    * within a long (until the 22nd century).
@@ -265,8 +259,7 @@ public final class ValueType<T> {
 
   /** What bounds a limit, as told in every error about one. */
   public static final String LIMIT_BOUNDS = "at most one token a nanosecond (1000000000/s,"
-      + " 60000000000/m, 3600000000000/h), a burst refilled within 36500 days, a quota of at most "
-      + MAX_QUOTA;
+      + " 60000000000/m, 3600000000000/h), a burst refilled within 36500 days";
 
   /** {@code 50/s burst 100; 1000000/day}: limits separated by semicolons. */
   public static final ValueType<List<Limit>> LIMITS = of(
@@ -302,12 +295,13 @@ public final class ValueType<T> {
 
   /**
    * Whether every store enforces the limit as written: Bucket4j refills at most one token a
-   * nanosecond (it refuses more, at each call), and the memory store counts a quota in 44 bits and a
-   * burst's refill in nanoseconds.
+   * nanosecond (it refuses more, at each call), and the memory store counts a burst's refill in
+   * nanoseconds. Any quota is enforceable: one above 2^44 - 1 a period (17,592,186,044,415), which
+   * the memory store does not count, is an unlimited plan's ({@code 999999999999999/month}).
    */
   private static boolean enforceable(Limit l) {
     if (l.unit().calendar()) {
-      return l.permits() <= MAX_QUOTA;
+      return true;
     }
     long period = l.unit().nominal().toNanos();
     // the interval between two tokens, as the memory store computes it

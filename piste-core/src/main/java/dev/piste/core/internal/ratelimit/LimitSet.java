@@ -15,8 +15,8 @@ import java.util.List;
  * ({@code /day}, {@code /month}) is one long too: the period index in the top 20 bits and the tokens
  * used in the low 44 bits. Identity equality: each set is one object for the engine's life.
  *
- * <p>The configuration refuses what this arithmetic cannot hold ({@code ValueType.parseLimits}): a
- * quota above {@code 2^44 - 1}, a rate above one token a nanosecond (the interval is at least 1 ns;
+ * <p>A quota above {@code 2^44 - 1} is not counted: an unlimited plan's. The configuration refuses
+ * what this arithmetic cannot hold ({@code ValueType.parseLimits}): a rate above one token a nanosecond (the interval is at least 1 ns;
  * Bucket4j refuses more as well) and a burst whose refill time in nanoseconds, added to the epoch
  * time of a bucket's state, would leave the range of a long.
  */
