@@ -202,30 +202,26 @@ public final class LimitSet {
     return true;
   }
 
-  /** The most a bucket can hold of {@link #usedQuarters}: a limit used up, or nearly. */
-  static final int MOST_USED = 4;
-
   /**
-   * How much of its most used limit a state has taken, in quarters, from 0 (under a quarter) to
-   * {@link #MOST_USED}: what a caller would win back if the bucket were dropped. A full store
-   * drops the least used buckets first, so that a flood of fresh keys cannot reset a used-up quota.
+   * What dropping a bucket would give its caller back, as time: for each limit, how long until it
+   * is full again (a quota: the share it used of the time left in its period), the largest. A full
+   * store drops the buckets worth least first, so that a flood of fresh keys, each a burst spent,
+   * cannot reset a used-up quota.
    */
-  int usedQuarters(long[] state, long now, QuotaCalendar calendar) {
-    int most = 0;
-    for (int i = 0; i < state.length && most < MOST_USED; i++) {
-      long used;
-      long of;
+  long worthNanos(long[] state, long now, QuotaCalendar calendar) {
+    long most = 0;
+    for (int i = 0; i < state.length; i++) {
+      long worth;
       if (units[i].calendar()) {
-        used = (state[i] >>> 44) == (calendar.current(units[i], now).index() & PERIOD_MASK)
-            ? state[i] & USED_MASK : 0;
-        of = Math.min(permits[i], USED_MASK);
+        QuotaCalendar.Period p = calendar.current(units[i], now);
+        long used = (state[i] >>> 44) == (p.index() & PERIOD_MASK) ? state[i] & USED_MASK : 0;
+        long cap = Math.max(1, Math.min(permits[i], USED_MASK));
+        // the time left, in parts per thousand of the quota used (no overflow: left < 2^46 ns)
+        worth = used == 0 ? 0 : Math.max(0, p.end() - now) / 1000 * Math.min(1000, used * 1000 / cap);
       } else {
-        used = Math.max(0, state[i] - now);
-        of = capacityNanos[i];
+        worth = Math.max(0, state[i] - now);
       }
-      // used * 4 / of without overflow: both are below 2^63, compared in quarters of of
-      int q = used >= of ? MOST_USED : (int) Math.min(MOST_USED, used / Math.max(1, of / MOST_USED));
-      most = Math.max(most, q);
+      most = Math.max(most, worth);
     }
     return most;
   }

@@ -2,6 +2,7 @@ package dev.piste.core.internal.ratelimit;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -160,9 +161,11 @@ public final class MemoryStore implements BucketStore {
       LOG.warn("rate-limit memory store is full ({} buckets, piste.ratelimit.max-buckets): dropping"
           + " active buckets; raise the bound or use a shared store", maxBuckets);
     }
-    // the least used first, a pass per quarter: a flood of fresh keys (a client rotating its
-    // addresses) is dropped before the used-up quota it would otherwise reset
-    for (int quarters = 0; quarters <= LimitSet.MOST_USED; quarters++) {
+    // the buckets worth least first: a flood of fresh keys (a client rotating its addresses) is
+    // dropped before the used-up quota it would otherwise reset. The threshold comes from a sample
+    // of the buckets, so the sweep stays two passes over the maps, with no sort of all of them.
+    long threshold = dropThreshold(now, (double) (size.get() - target) / Math.max(1, size.get()));
+    for (boolean any : new boolean[] {false, true}) {
       for (Map.Entry<LimitSet, ConcurrentHashMap<String, Cell>> e : maps.entrySet()) {
         LimitSet limits = e.getKey();
         for (Map.Entry<String, Cell> b : e.getValue().entrySet()) {
@@ -170,12 +173,34 @@ public final class MemoryStore implements BucketStore {
             return;
           }
           long[] state = b.getValue().state;
-          if (state != DEAD && limits.usedQuarters(state, now, calendar) <= quarters) {
+          if (state != DEAD && (any || limits.worthNanos(state, now, calendar) <= threshold)) {
             drop(e.getValue(), b.getKey(), b.getValue(), state);
           }
         }
       }
     }
+  }
+
+  /** The worth below which {@code share} of the buckets lie, from a sample of at most 4096. */
+  private long dropThreshold(long now, double share) {
+    long n = Math.max(1, size.get());
+    long every = Math.max(1, n / 4096);
+    long[] sample = new long[(int) Math.min(n, 4096) + 1];
+    int taken = 0;
+    long seen = 0;
+    for (Map.Entry<LimitSet, ConcurrentHashMap<String, Cell>> e : maps.entrySet()) {
+      for (Cell c : e.getValue().values()) {
+        long[] state = c.state;
+        if (state != DEAD && seen++ % every == 0 && taken < sample.length) {
+          sample[taken++] = e.getKey().worthNanos(state, now, calendar);
+        }
+      }
+    }
+    if (taken == 0) {
+      return Long.MAX_VALUE;
+    }
+    Arrays.sort(sample, 0, taken);
+    return sample[(int) Math.min(taken - 1, Math.max(0, Math.ceil(share * taken) - 1))];
   }
 
   /**

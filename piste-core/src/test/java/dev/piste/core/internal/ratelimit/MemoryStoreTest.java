@@ -40,20 +40,22 @@ final class MemoryStoreTest {
     assertThat(store.size()).isLessThanOrEqualTo(100);
   }
 
-  @Test
-  void aFullStoreDropsTheLeastUsedBucketsSoAFloodOfKeysCannotResetAUsedUpQuota() {
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"3/day", "1/m; 3/day"})
+  void aFullStoreDropsTheBucketsWorthLeastSoAFloodOfKeysCannotResetAUsedUpQuota(String limits) {
     MemoryStore store = new MemoryStore(calendar, 1000, Runnable::run);
-    // one set for all, so that the drop order is the store's choice and not that of the maps
-    LimitSet perIp = new LimitSet("ip", ValueType.parseLimits("3/day"));
+    // one set for all, so that the drop order is the store's choice and not that of the maps;
+    // with 1/m, each fresh key has spent its whole burst, as the used-up quota has
+    LimitSet perIp = new LimitSet("ip", ValueType.parseLimits(limits));
     for (int i = 0; i < 3; i++) {
-      assertThat(store.consume("attacker", perIp, 1, T0).allowed()).isTrue();
+      assertThat(store.consume("attacker", perIp, 1, T0 + i * 60_000_000_000L).allowed()).isTrue();
     }
     for (int round = 0; round < 20; round++) {
       for (int i = 0; i < 1100; i++) {
-        store.consume("ip-" + round + "-" + i, perIp, 1, T0);
+        store.consume("ip-" + round + "-" + i, perIp, 1, T0 + 180_000_000_000L);
       }
       assertThat(store.size()).isLessThanOrEqualTo(1000);
-      assertThat(store.consume("attacker", perIp, 1, T0).allowed())
+      assertThat(store.consume("attacker", perIp, 1, T0 + 180_000_000_000L).allowed())
           .as("round %d: the used-up quota survives the flood", round).isFalse();
     }
   }
