@@ -24,6 +24,7 @@ public final class Exchange {
   private Outcome outcome = Outcome.ALLOWED;
   private String reason;
   private String clientIp;
+  private String rateLimitClient;
   private long rateLimitRemaining = -1;
   private int status;
   private long requestBytes = -1;
@@ -86,6 +87,15 @@ public final class Exchange {
   public void outcome(Outcome outcome, String reason) {
     this.outcome = outcome;
     this.reason = reason;
+  }
+
+  /** The client as rate limits count it (an IPv6 client's /64), once worked out; else null. */
+  public String rateLimitClient() {
+    return rateLimitClient;
+  }
+
+  public void rateLimitClient(String client) {
+    this.rateLimitClient = client;
   }
 
   /** The client IP (trusted-proxy rules applied), computed once by whoever needs it first. */

@@ -338,8 +338,14 @@ public final class RateLimitStage implements RateLimiter {
 
   /** The client as rate limits count it: its address, or an IPv6 client's /64 network. */
   private static String clientIp(Exchange ex) {
-    String ip = ex.clientIp();
-    return network(ip != null ? ip : ex.request().remoteAddress());
+    String client = ex.rateLimitClient();
+    if (client == null) {
+      // worked out once per request: the anonymous limit and each operation limit ask
+      String ip = ex.clientIp();
+      client = network(ip != null ? ip : ex.request().remoteAddress());
+      ex.rateLimitClient(client);
+    }
+    return client;
   }
 
   /**
