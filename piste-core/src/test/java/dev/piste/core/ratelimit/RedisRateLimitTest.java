@@ -293,8 +293,12 @@ final class RedisRateLimitTest {
         pool.shutdown();
       }
       assertThat(statuses).containsOnly(200, 503);
-      assertThat(e.stage().storeFailures()).isEqualTo(1);
-      assertThat(e.stage().storeRecoveries()).isEqualTo(1);
+      // while Redis comes back under load, the store may be marked down again before it settles:
+      // every time it was, it recovered by itself
+      Poll.until(Duration.ofSeconds(20), () -> e.call("closed-app", null, operation("list"))
+          .status() == 200 && !e.stage().storeDown());
+      assertThat(e.stage().storeFailures()).isPositive();
+      assertThat(e.stage().storeRecoveries()).isEqualTo(e.stage().storeFailures());
     }
   }
 
