@@ -144,7 +144,7 @@ final class JaxrsAuditTest {
   }
 
   /** Jersey in a servlet container: the feature alone, or with the listener (which then records). */
-  private static JettyServer serve(ResourceConfig app, Piste piste, boolean withListener)
+  static JettyServer serve(ResourceConfig app, Piste piste, boolean withListener)
       throws Exception {
     if (!withListener) {
       return JettyServer.serving(new ServletContainer(app));

@@ -10,7 +10,6 @@ import dev.piste.core.testing.JwksServer;
 import dev.piste.core.testing.MemoryAuditSink;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.jaxrs.PisteFeature;
-import dev.piste.servlet.PisteServletContextListener;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -104,17 +103,6 @@ final class UnmatchedRequestsTest {
     }
   }
 
-  private static JettyServer serve(ResourceConfig app, Piste piste, boolean withListener)
-      throws Exception {
-    if (!withListener) {
-      return JettyServer.serving(new ServletContainer(app));
-    }
-    return JettyServer.servlets(ctx -> {
-      ctx.addEventListener(new PisteServletContextListener(piste));
-      ctx.addServlet(new ServletHolder(new ServletContainer(app)), "/*");
-    });
-  }
-
   @ParameterizedTest(name = "servlet listener: {0}")
   @ValueSource(booleans = {false, true})
   void unmatchedRequestsNeedACredentialAndAreAuditedOnce(boolean withListener) throws Exception {
@@ -133,7 +121,7 @@ final class UnmatchedRequestsTest {
       ResourceConfig app = new ResourceConfig(InvoiceResource.class, FolderResource.class,
           Preflight.class, Retired.class)
           .register(new PisteFeature(piste));
-      try (JettyServer server = serve(app, piste, withListener)) {
+      try (JettyServer server = JaxrsAuditTest.serve(app, piste, withListener)) {
         HttpResponse<String> anonymous = server.get("/wp-login.php", "X-Request-Id", "anon-404");
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().allValues("WWW-Authenticate"))
