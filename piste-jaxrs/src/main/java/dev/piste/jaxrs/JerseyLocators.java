@@ -5,11 +5,46 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import org.glassfish.jersey.server.ExtendedUriInfo;
+import org.glassfish.jersey.server.model.Resource;
 import org.glassfish.jersey.server.model.ResourceMethod;
+import org.glassfish.jersey.server.model.RuntimeResource;
 
 /** Jersey's own record of the sub-resource locators a request went through; loaded only on Jersey. */
 final class JerseyLocators {
   private JerseyLocators() {}
+
+  /**
+   * Whether routing matched a resource method ({@code TRUE}: an answer without an operation came
+   * from the application's filters), or {@code null} when this is not Jersey's.
+   */
+  static Boolean methodMatched(UriInfo uri) {
+    return uri instanceof ExtendedUriInfo extended ? extended.getMatchedResourceMethod() != null
+        : null;
+  }
+
+  /**
+   * Whether a method of the resource that routing matched, without a method for this request (405,
+   * 406, 415), is public: then routing's answer may go to anyone. {@code false} when not known.
+   */
+  static boolean servesPublicly(UriInfo uri) {
+    if (!(uri instanceof ExtendedUriInfo extended)) {
+      return false;
+    }
+    for (RuntimeResource runtime : extended.getMatchedRuntimeResources()) {
+      for (Resource r : runtime.getResources()) {
+        for (ResourceMethod m : r.getResourceMethods()) {
+          Method handling = m.getInvocable().getHandlingMethod();
+          Class<?> type = m.getInvocable().getHandler().getHandlerClass();
+          if (handling != null && type != null && !type.getName().startsWith("org.glassfish.jersey.")
+              && PisteFeature.policyOf(type, handling).publicOperation()) {
+            return true;
+          }
+        }
+      }
+      break; // the innermost resource matched
+    }
+    return false;
+  }
 
   /** The locators invoked for this request, the last one first, or {@code null} when not Jersey's. */
   static List<Method> invoked(UriInfo uri) {

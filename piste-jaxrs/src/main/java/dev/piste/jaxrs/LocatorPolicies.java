@@ -30,7 +30,7 @@ final class LocatorPolicies {
   /** At most this many ways are kept; any further one is worked out per request (linear in depth). */
   private static final int MAX_KEPT = 64;
 
-  private static final boolean JERSEY = present("org.glassfish.jersey.server.ExtendedUriInfo");
+  static final boolean JERSEY = present("org.glassfish.jersey.server.ExtendedUriInfo");
 
   /** The scopes of each locator (or class), read from its annotations once. */
   private static final ConcurrentHashMap<List<Object>, Set<String>> REQUIRED =

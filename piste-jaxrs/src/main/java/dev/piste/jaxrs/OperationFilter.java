@@ -204,10 +204,14 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
           || status == 404 && forwardOn404
           || request.getProperty(ROUTED) == null
           || request.getProperty(Piste.REQUEST_VIEW_ATTRIBUTE) instanceof RequestView v
-              && (v.exchange() != null || v.enforcedOutside())) {
+              && (v.exchange() != null || v.enforcedOutside())
+          || routedToAMethod(request)) {
         return;
       }
-      OperationFilter operation = status == 404 ? notFound : notServed;
+      // a path served with another method or type answers anyone only if it serves someone
+      // publicly (as Spring Security does): otherwise a 405 would tell which protected paths exist
+      OperationFilter operation = status != 404 && JERSEY
+          && JerseyLocators.servesPublicly(request.getUriInfo()) ? notServed : notFound;
       Problem problem = operation.enforce(request, true);
       if (problem != null) {
         replace(request, response, problem);
@@ -240,6 +244,18 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
       java.util.Set.of(), List.of(), true);
 
   static final String ROUTED = "dev.piste.jaxrs.Routed";
+
+  private static final boolean JERSEY = LocatorPolicies.JERSEY;
+
+  /**
+   * Whether routing found a resource method: then an answer without an operation is a filter's of
+   * the application (a global one before authentication), not routing's. Without Jersey, no
+   * matched resource at all.
+   */
+  private static boolean routedToAMethod(ContainerRequestContext request) {
+    Boolean matched = JERSEY ? JerseyLocators.methodMatched(request.getUriInfo()) : null;
+    return matched != null ? matched : !request.getUriInfo().getMatchedResources().isEmpty();
+  }
 
   /**
    * Marks a request that went past every {@code @PreMatching} filter to routing: registered last

@@ -94,8 +94,9 @@ final class CapturingRequest extends HttpServletRequestWrapper {
   /**
    * The charset the container reads a body in when the request names none, so that capturing the
    * body never changes the text the application reads: the context's default request encoding,
-   * else UTF-8 for the JSON types whose charset Jetty assumes ({@code application/json},
-   * {@code text/json}, {@code application/vnd.api+json}, without parameters), else ISO-8859-1
+   * else UTF-8 for the types whose charset Jetty 12 assumes ({@code application/json},
+   * {@code text/json}, {@code application/vnd.api+json}, {@code application/xhtml+xml}, without
+   * parameters), else ISO-8859-1
    * (Servlet 6.0, 3.12), as for {@code application/problem+json}.
    */
   private Charset defaultCharset() {
@@ -107,7 +108,7 @@ final class CapturingRequest extends HttpServletRequestWrapper {
     // Jetty's table of types whose charset it assumes, for a header without parameters
     if (type != null && type.indexOf(';') < 0) {
       switch (type.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "application/json", "text/json", "application/vnd.api+json":
+        case "application/json", "text/json", "application/vnd.api+json", "application/xhtml+xml":
           return StandardCharsets.UTF_8;
         default:
           break;

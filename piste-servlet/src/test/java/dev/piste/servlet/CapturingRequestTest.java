@@ -24,7 +24,7 @@ final class CapturingRequestTest {
   private static final BodyCapture.Policy CAPTURE = BodyCapture.Policy.of(PisteConfig.of(Map.of(
       "piste.audit.body.enabled", "true", "piste.audit.body.content-types",
       "text/plain, application/json, application/problem+json, text/json,"
-          + " application/vnd.api+json")));
+          + " application/vnd.api+json, application/xhtml+xml, text/html")));
 
   /** Reads the body through the capturing request, with the encoding its header names. */
   static final class Reader extends HttpServlet {
@@ -63,7 +63,7 @@ final class CapturingRequestTest {
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"text/plain", "application/json",
       "application/problem+json", "text/json", "application/vnd.api+json",
-      "application/json; foo=bar"})
+      "application/json; foo=bar", "application/xhtml+xml", "text/html"})
   void withoutACharsetGetReaderReadsTheBodyAsTheContainerDoes(String type) throws Exception {
     byte[] body = {'c', 'a', 'f', (byte) 0xC3, (byte) 0xA9, ' ', (byte) 0xE9};
     try (JettyServer server = JettyServer.serving(new Reader())) {

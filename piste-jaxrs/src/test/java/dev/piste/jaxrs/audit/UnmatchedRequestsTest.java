@@ -60,6 +60,27 @@ final class UnmatchedRequestsTest {
     }
   }
 
+  @Path("/v1/status")
+  @dev.piste.annotation.Public
+  public static final class StatusResource {
+    @GET
+    @Produces("text/plain")
+    public String status() {
+      return "up";
+    }
+  }
+
+  /** Refuses a request without a tenant itself, after matching and before the library. */
+  @jakarta.annotation.Priority(100)
+  public static final class Tenants implements ContainerRequestFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      if (request.getUriInfo().getPath().endsWith("tenantless")) {
+        request.abortWith(Response.status(404).entity("no tenant").type("text/plain").build());
+      }
+    }
+  }
+
   /** A sub-resource locator. */
   @Path("/v1/folders")
   @RequiresScopes("invoices:read")
@@ -119,7 +140,7 @@ final class UnmatchedRequestsTest {
           .auditSink(events).build().start();
       String bearer = "Bearer " + tokens.valid();
       ResourceConfig app = new ResourceConfig(InvoiceResource.class, FolderResource.class,
-          Preflight.class, Retired.class)
+          StatusResource.class, Preflight.class, Retired.class, Tenants.class)
           .register(new PisteFeature(piste));
       try (JettyServer server = JaxrsAuditTest.serve(app, piste, withListener)) {
         HttpResponse<String> anonymous = server.get("/wp-login.php", "X-Request-Id", "anon-404");
@@ -138,11 +159,23 @@ final class UnmatchedRequestsTest {
         assertThat(badToken.headers().firstValue("WWW-Authenticate").orElseThrow())
             .contains("error=\"invalid_token\"");
 
-        // a path served, with another method: routing's answer stays (the path may be public)
+        // a protected path with another method: a 405 would tell anyone that the path exists
         HttpResponse<String> anonymousMethod = server.send("DELETE", "/v1/invoices/42", null,
             "X-Request-Id", "anon-405");
-        assertThat(anonymousMethod.statusCode()).isEqualTo(405);
-        assertThat(anonymousMethod.headers().firstValue("Allow").orElseThrow()).contains("GET");
+        assertThat(anonymousMethod.statusCode()).isEqualTo(401);
+        assertThat(anonymousMethod.headers().firstValue("Allow")).isEmpty();
+
+        // a public path with another method: routing's answer stays
+        HttpResponse<String> publicMethod = server.send("DELETE", "/v1/status", null,
+            "X-Request-Id", "public-405");
+        assertThat(publicMethod.statusCode()).isEqualTo(405);
+        assertThat(publicMethod.headers().firstValue("Allow").orElseThrow()).contains("GET");
+
+        // a global filter's own 404, after matching, is the application's
+        HttpResponse<String> tenantless = server.get("/v1/invoices/tenantless",
+            "X-Request-Id", "tenantless");
+        assertThat(tenantless.statusCode()).isEqualTo(404);
+        assertThat(tenantless.body()).isEqualTo("no tenant");
 
         // behind a sub-resource locator, a path no method serves needs a credential too
         HttpResponse<String> behindLocator = server.get("/v1/folders/7/nope",
@@ -156,7 +189,7 @@ final class UnmatchedRequestsTest {
 
         HttpResponse<String> anonymousType = server.send("POST", "/v1/invoices", "x",
             "Content-Type", "text/plain", "X-Request-Id", "anon-415");
-        assertThat(anonymousType.statusCode()).isEqualTo(415);
+        assertThat(anonymousType.statusCode()).isEqualTo(401);
 
         HttpResponse<String> notFound = server.get("/nope", "Authorization", bearer,
             "X-Request-Id", "auth-404");
@@ -205,9 +238,13 @@ final class UnmatchedRequestsTest {
     assertThat(events.one("bad-404").outcome()).isEqualTo("invalid_token");
     AuditEvent anonymousMethod = events.one("anon-405");
     assertThat(anonymousMethod.method()).isEqualTo("DELETE");
-    assertThat(anonymousMethod.status()).isEqualTo(405);
+    assertThat(anonymousMethod.outcome()).isEqualTo("missing_credential");
     assertThat(anonymousMethod.operationId()).isEqualTo("unmatched");
-    assertThat(events.one("anon-415").status()).isEqualTo(415);
+    AuditEvent publicMethod = events.one("public-405");
+    assertThat(publicMethod.status()).isEqualTo(405);
+    assertThat(publicMethod.outcome()).isEqualTo("allowed");
+    assertThat(events.one("anon-415").outcome()).isEqualTo("missing_credential");
+    assertThat(events.withRequestId("tenantless")).isEmpty();
     AuditEvent locator = events.one("anon-locator");
     assertThat(locator.outcome()).isEqualTo("missing_credential");
     assertThat(locator.operationId()).isEqualTo("unmatched");
@@ -231,7 +268,7 @@ final class UnmatchedRequestsTest {
     assertThat(generated.pathTemplate()).isNull();
     assertThat(generated.path()).isEqualTo("/v1/invoices/42");
     assertThat(events.withRequestId("preflight")).isEmpty();
-    assertThat(events.size()).isEqualTo(10);
+    assertThat(events.size()).isEqualTo(11);
   }
 
   @org.junit.jupiter.api.Test

@@ -37,10 +37,11 @@ public final class PathRules {
     }
 
     /**
-     * A pattern of a public path or an audit exclusion: an exact one matches the path as the
-     * container dispatches it, trailing slash included, since {@code /v1/status/} may be served by
+     * A pattern of a public path or an audit exclusion: an exact one matches only the path as the
+     * container dispatches it, not with a trailing slash, since {@code /v1/status/} may be served by
      * another servlet than {@code /v1/status} (one mapped at {@code /}); a rule that only adds
-     * requirements may be lenient, a rule that waives them may not.
+     * requirements may be lenient, a rule that waives them may not. An exact one written with a
+     * trailing slash is refused ({@code /v1/status/*} covers both).
      */
     static Pattern asDispatched(String text) {
       return compile(text, false);
@@ -70,7 +71,7 @@ public final class PathRules {
       }
       if (!lenient && text.length() > 1 && text.endsWith("/")) {
         // it would no longer match the path without the slash, which it did before: say so
-        throw new IllegalArgumentException("an exact public path or exclusion ends without /");
+        throw new IllegalArgumentException("an exact public path or exclusion ending in /");
       }
       String exact = lenient ? withoutTrailingSlashes(text, 1) : text;
       return new Pattern(exact, exact, null);

@@ -216,7 +216,7 @@ public final class LimitSet {
         QuotaCalendar.Period p = calendar.current(units[i], now);
         long used = (state[i] >>> 44) == (p.index() & PERIOD_MASK) ? state[i] & USED_MASK : 0;
         long cap = Math.max(1, Math.min(permits[i], USED_MASK));
-        // the time left, in parts per thousand of the quota used (no overflow: left < 2^46 ns)
+        // the time left, in parts per thousand of the quota used (no overflow: a month is < 2^52 ns)
         worth = used == 0 ? 0 : Math.max(0, p.end() - now) / 1000 * Math.min(1000, used * 1000 / cap);
       } else {
         worth = Math.max(0, state[i] - now);

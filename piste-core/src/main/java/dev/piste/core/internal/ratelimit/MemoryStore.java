@@ -184,7 +184,8 @@ public final class MemoryStore implements BucketStore {
   /** The worth below which {@code share} of the buckets lie, from a sample of at most 4096. */
   private long dropThreshold(long now, double share) {
     long n = Math.max(1, size.get());
-    long every = Math.max(1, n / 4096);
+    // a stride over the whole store, whatever the order of its maps
+    long every = Math.max(1, (n + 4095) / 4096);
     long[] sample = new long[(int) Math.min(n, 4096) + 1];
     int taken = 0;
     long seen = 0;

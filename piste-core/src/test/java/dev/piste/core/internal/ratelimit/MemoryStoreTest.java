@@ -61,6 +61,25 @@ final class MemoryStoreTest {
   }
 
   @Test
+  void theBucketsDroppedFirstAreChosenAcrossEveryLimitSetOfALargeStore() {
+    MemoryStore store = new MemoryStore(calendar, 6000, Runnable::run);
+    LimitSet plan = new LimitSet("plan", ValueType.parseLimits("3/day"));
+    LimitSet perIp = new LimitSet("ip", ValueType.parseLimits("1/m"));
+    for (int k = 0; k < 4500; k++) {
+      for (int i = 0; i < 3; i++) {
+        store.consume("used-up-" + k, plan, 1, T0);
+      }
+    }
+    for (int i = 0; i < 1501; i++) {
+      store.consume("flood-" + i, perIp, 1, T0);
+    }
+    assertThat(store.size()).isLessThanOrEqualTo(6000);
+    for (int k = 0; k < 4500; k++) {
+      assertThat(store.consume("used-up-" + k, plan, 1, T0).allowed()).as("used-up-" + k).isFalse();
+    }
+  }
+
+  @Test
   void aDroppedBucketIsRecreatedFullAndNeverLosesAConcurrentUpdate() {
     MemoryStore store = new MemoryStore(calendar, 1_000_000, Runnable::run);
     LimitSet perSecond = new LimitSet("p", ValueType.parseLimits("10/s"));
