@@ -197,9 +197,8 @@ public final class Piste implements AutoCloseable {
       return config.get(TokenKeys.REALM);
     }
     String api = config.get(CoreKeys.API_ID);
-    // the realm goes into a quoted string as it is: an id that cannot (a quote, non-ASCII) is not it
-    return api != null && api.chars().allMatch(c -> c >= 0x20 && c <= 0x7E && c != '"' && c != '\\')
-        ? api : "piste";
+    // an id that cannot be quoted as it is (a quote, non-ASCII) is no realm
+    return api != null && TokenKeys.quotableRealm(api) ? api : "piste";
   }
 
   private static String defaultInstanceId() {

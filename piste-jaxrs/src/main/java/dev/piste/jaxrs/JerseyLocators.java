@@ -4,6 +4,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import org.glassfish.jersey.server.ExtendedUriInfo;
 import org.glassfish.jersey.server.model.Resource;
 import org.glassfish.jersey.server.model.ResourceMethod;
@@ -12,6 +13,9 @@ import org.glassfish.jersey.server.model.RuntimeResource;
 /** Jersey's own record of the sub-resource locators a request went through; loaded only on Jersey. */
 final class JerseyLocators {
   private JerseyLocators() {}
+
+  /** Whether each resource method is public, read from its annotations once. */
+  private static final ConcurrentHashMap<Method, Boolean> PUBLIC = new ConcurrentHashMap<>();
 
   /**
    * Whether routing matched a resource method ({@code TRUE}: an answer without an operation came
@@ -35,8 +39,9 @@ final class JerseyLocators {
         for (ResourceMethod m : r.getResourceMethods()) {
           Method handling = m.getInvocable().getHandlingMethod();
           Class<?> type = m.getInvocable().getHandler().getHandlerClass();
-          if (handling != null && type != null && !type.getName().startsWith("org.glassfish.jersey.")
-              && PisteFeature.policyOf(type, handling).publicOperation()) {
+          if (handling != null && type != null && !PisteFeature.jerseyGenerated(type)
+              && PUBLIC.computeIfAbsent(handling,
+                  h -> PisteFeature.policyOf(type, h).publicOperation())) {
             return true;
           }
         }

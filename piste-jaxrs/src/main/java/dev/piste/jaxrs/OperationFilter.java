@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -175,15 +176,15 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
   }
 
   /**
-   * The requests no resource method matched: the 404, 405, 406 or 415 that routing answers. No operation
-   * filter is bound to them, so this global response filter enforces the policy of
-   * {@link #UNMATCHED} on them after the fact (nothing of the application ran): for a 404 (a path
-   * no method serves, also behind a sub-resource locator) a caller without a valid credential gets
-   * the 401 instead, as from a servlet path that no rule makes public; a 405, 406 or 415 (a path
-   * served, but not with this method or media type) stays, since the path may be public. Every
-   * such request is rate-limited and audited. A request that a {@code @PreMatching} filter answered
-   * (a CORS preflight) never reached routing: {@link Routed} did not mark it, and it is left
-   * alone, as is any other response, at the cost of one status read.
+   * The requests no resource method matched: the 404, 405, 406 or 415 that routing answers. No
+   * operation filter is bound to them, so this global response filter enforces the policy of {@link
+   * #UNMATCHED} on them after the fact (nothing of the application ran): a caller without a valid
+   * credential gets the 401 instead, as from a servlet path that no rule makes public. A 405, 406
+   * or 415 (a path served, but not with this method or media type) of a path that a public method
+   * serves (known on Jersey) keeps routing's answer, under {@link #UNMATCHED_PUBLIC}. Every such
+   * request is rate-limited and audited. A request that a {@code @PreMatching} filter answered (a
+   * CORS preflight) never reached routing: {@link Routed} did not mark it, and it is left alone, as
+   * is any other response, at the cost of one status read.
    */
   static final class Unmatched implements ContainerResponseFilter {
     private final OperationFilter notFound;
@@ -241,7 +242,7 @@ final class OperationFilter implements ContainerRequestFilter, ContainerResponse
 
   /** The policy of a served path called with another method or media type: audited. */
   static final OperationPolicy UNMATCHED_PUBLIC = new OperationPolicy("unmatched", null, true,
-      java.util.Set.of(), List.of(), true);
+      Set.of(), List.of(), true);
 
   static final String ROUTED = "dev.piste.jaxrs.Routed";
 

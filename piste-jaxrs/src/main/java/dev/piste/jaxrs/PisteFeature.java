@@ -91,8 +91,7 @@ public final class PisteFeature implements DynamicFeature, Feature {
     if (method == null || type == null) {
       return;
     }
-    OperationPolicy policy = type.getName().startsWith("org.glassfish.jersey.")
-        ? GENERATED_OPTIONS : policyOf(type, method);
+    OperationPolicy policy = jerseyGenerated(type) ? GENERATED_OPTIONS : policyOf(type, method);
     context.register(new OperationFilter(policy, method, piste, this::remoteAddress),
         Priorities.AUTHENTICATION);
     context.register(WRITE_FAILURES, Priorities.AUTHENTICATION);
@@ -115,6 +114,11 @@ public final class PisteFeature implements DynamicFeature, Feature {
    * after Jersey's class, and of no known template.
    */
   static final OperationPolicy GENERATED_OPTIONS = OperationPolicy.authenticated("OPTIONS", null);
+
+  /** Whether a resource class is Jersey's own (its generated {@code OPTIONS} handler). */
+  static boolean jerseyGenerated(Class<?> type) {
+    return type.getName().startsWith("org.glassfish.jersey.");
+  }
 
   /** The annotations this feature reads. */
   private static final List<Class<? extends Annotation>> PISTE_ANNOTATIONS =

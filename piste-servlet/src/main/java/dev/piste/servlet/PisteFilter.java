@@ -133,8 +133,8 @@ public final class PisteFilter implements Filter {
         && req instanceof HttpServletRequest r && res instanceof HttpServletResponse w) {
       // behind another PisteFilter, which enforced, rate-limits and audits this request: this
       // filter's own rules add their credential and scope requirements, as a JAX-RS method does
-      ServletRequestView view = ServletRequestView.of(r);
-      Problem problem = pipeline.authorize(outer, rules.policyFor(view.method(), view.path()));
+      Problem problem = pipeline.authorize(outer,
+          rules.policyFor(outer.request().method(), outer.request().path()));
       if (problem != null) {
         Responses.writeProblem(r, w, problem);
         return;

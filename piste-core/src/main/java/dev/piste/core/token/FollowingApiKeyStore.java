@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * check (a compare-and-set: the others go on at once with the current snapshot, never waiting)
  * stats the file, one system call for its last-modified time, size and file key, and reads the file
  * only when they differ from those of the last read. A background thread would take even the clock
- * read off the lookup, but a thread has to be stopped, and {@link ApiKeyStore} has no
- * {@code close}: an application that drops the store (a redeployed web application) would keep the thread
+ * read off the lookup, but a thread has to be stopped, and {@link ApiKeyStore} has no {@code
+ * close}: an application that drops the store (a redeployed web application) would keep the thread
  * and its class loader. A check handed to another thread by the lookup would leave that lookup
  * answering from the old keys: after hours without traffic, the first request with a revoked key
  * would still be let in. Checked before the answer, a key removed from the file is refused by every

@@ -59,7 +59,8 @@ public final class ConfigValidation {
           "HS256 only together with " + TokenKeys.HMAC_SECRET.name() + " (never with JWKS keys)", null));
     }
     Object tokenTimeout = v.get(TokenKeys.HTTP_TIMEOUT.name());
-    if (tokenTimeout instanceof Duration d && (d.isZero() || d.compareTo(Duration.ofSeconds(60)) > 0)) {
+    if (tokenTimeout instanceof Duration d
+        && (d.isZero() || d.compareTo(Duration.ofSeconds(60)) > 0)) {
       problems.add(new Problem(TokenKeys.HTTP_TIMEOUT.name(), d.toMillis() + "ms",
           "a duration between 1ms and 60s", null));
     }

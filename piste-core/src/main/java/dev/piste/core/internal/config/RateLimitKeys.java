@@ -42,7 +42,8 @@ public final class RateLimitKeys {
       ValueType.oneOf("memory", "redis", "postgresql"), "memory",
       "Where buckets live: memory (per instance), redis or postgresql (shared)");
   public static final Key<Integer> MAX_BUCKETS = Key.of("piste.ratelimit.max-buckets",
-      POSITIVE_INT, "2000000", "Memory store: most buckets kept; idle ones are evicted first, then those worth least");
+      POSITIVE_INT, "2000000",
+      "Memory store: most buckets kept; idle ones are evicted first, then those worth least");
   public static final Key<URI> REDIS_URI = Key.of("piste.ratelimit.redis.uri", ANY_URI, null,
       "Redis URI for the redis store (redis://host:6379)");
   public static final Key<String> JDBC_URL = Key.of("piste.ratelimit.jdbc.url", STRING, null,

@@ -21,10 +21,17 @@ public final class TokenKeys {
 
   private static final ValueType<List<String>> NON_EMPTY_LIST = ValueType.nonEmpty(LIST);
 
-  /** The realm goes into a quoted string of {@code WWW-Authenticate} (RFC 9110 11.6.1) as it is. */
+  /**
+   * Whether a text can be a realm: it goes into a quoted string of {@code WWW-Authenticate}
+   * (RFC 9110 11.6.1) as it is, so printable ASCII without {@code "} or {@code \}.
+   */
+  public static boolean quotableRealm(String s) {
+    return !s.isEmpty() && s.chars().allMatch(c -> c >= 0x20 && c <= 0x7E && c != '"' && c != '\\');
+  }
+
   private static final ValueType<String> REALM_TYPE = ValueType.of(
       "printable ASCII without \" or \\ (a quoted-string of WWW-Authenticate)", s -> {
-        if (s.isEmpty() || s.chars().anyMatch(c -> c < 0x20 || c > 0x7E || c == '"' || c == '\\')) {
+        if (!quotableRealm(s)) {
           throw new IllegalArgumentException("not a realm");
         }
         return s;
@@ -40,7 +47,8 @@ public final class TokenKeys {
       "Static JWK set or PEM public key file, for offline use instead of a JWKS URI");
   public static final Key<List<String>> ISSUER = Key.of("piste.token.issuer", NON_EMPTY_LIST, null,
       "Accepted issuers (iss), compared exactly; required for JWTs");
-  public static final Key<List<String>> AUDIENCE = Key.of("piste.token.audience", NON_EMPTY_LIST, null,
+  public static final Key<List<String>> AUDIENCE = Key.of("piste.token.audience", NON_EMPTY_LIST,
+      null,
       "Accepted audiences: aud must contain one of them");
   public static final Key<Boolean> AUDIENCE_REQUIRED = Key.of("piste.token.audience-required",
       BOOLEAN, "true", "Whether a JWT must carry an accepted aud");
@@ -58,7 +66,8 @@ public final class TokenKeys {
       "Optional: a token issued (iat) longer ago is rejected");
   public static final Key<List<String>> REQUIRED_CLAIMS = Key.of("piste.token.required-claims",
       LIST, "", "Claims every JWT must carry, in addition to exp");
-  public static final Key<List<String>> TYPES = Key.of("piste.token.types", NON_EMPTY_LIST, "at+jwt, JWT",
+  public static final Key<List<String>> TYPES = Key.of("piste.token.types", NON_EMPTY_LIST,
+      "at+jwt, JWT",
       "Accepted JWT typ header values (RFC 9068)");
   public static final Key<String> SCOPE_CLAIM = Key.of("piste.token.scope-claim", STRING, "scope",
       "Claim holding the scopes (space-separated string or array; scp is also read)");

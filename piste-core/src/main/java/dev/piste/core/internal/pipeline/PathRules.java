@@ -38,8 +38,8 @@ public final class PathRules {
 
     /**
      * A pattern of a public path or an audit exclusion: an exact one matches only the path as the
-     * container dispatches it, not with a trailing slash, since {@code /v1/status/} may be served by
-     * another servlet than {@code /v1/status} (one mapped at {@code /}); a rule that only adds
+     * container dispatches it, not with a trailing slash, since {@code /v1/status/} may be served
+     * by another servlet than {@code /v1/status} (one mapped at {@code /}); a rule that only adds
      * requirements may be lenient, a rule that waives them may not. An exact one written with a
      * trailing slash is refused ({@code /v1/status/*} covers both).
      */

@@ -54,8 +54,9 @@ final class Bucket4jSupport {
 
   private final Map<LimitSet, Shape> shapes = new ConcurrentHashMap<>();
   private final QuotaCalendar calendar;
+  /** The start of every key: {@link #UNNAMED} until the API has an id. */
   private volatile String prefix;
-  private volatile boolean named;
+  private static final String UNNAMED = "piste:";
 
   /**
    * @param apiId the API whose buckets these are ({@code piste.api.id}): the keys of APIs sharing
@@ -63,8 +64,7 @@ final class Bucket4jSupport {
    */
   Bucket4jSupport(QuotaCalendar calendar, String apiId) {
     this.calendar = calendar;
-    this.prefix = apiId == null ? "piste:" : "piste:" + apiId + ":";
-    this.named = apiId != null;
+    this.prefix = apiId == null ? UNNAMED : UNNAMED + apiId + ":";
   }
 
   /**
@@ -73,9 +73,8 @@ final class Bucket4jSupport {
    * unnamed keys.
    */
   void apiDescribed(String apiId) {
-    if (!named && apiId != null) {
-      prefix = "piste:" + apiId + ":";
-      named = true;
+    if (UNNAMED.equals(prefix) && apiId != null) {
+      prefix = UNNAMED + apiId + ":";
       shapes.clear();
     }
   }
@@ -97,10 +96,11 @@ final class Bucket4jSupport {
   }
 
   /**
-   * The expiry of every shared bucket: its full refill time plus {@link #KEEP_WHEN_FULL}, computed at
-   * each write. Bucket4j adds the duration given here to the refill time (it is not a cap): a smooth
-   * bucket goes a minute after it is full again, a quota's bucket a minute after its refill period
-   * (two days for a day, 32 for a month, counted from its creation), when its period is long over.
+   * The expiry of every shared bucket: its full refill time plus {@link #KEEP_WHEN_FULL}, computed
+   * at each write. Bucket4j adds the duration given here to the refill time (it is not a cap): a
+   * smooth bucket goes a minute after it is full again, a quota's bucket a minute after its refill
+   * period (two days for a day, 32 for a month, counted from its creation), when its period is long
+   * over.
    */
   static ExpirationAfterWriteStrategy expiry() {
     return ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_WHEN_FULL);
@@ -168,7 +168,7 @@ final class Bucket4jSupport {
   private String digest(CharSequence key) {
     byte[] d = Sha256.digest(key.toString());
     // a prefix too long to keep (an API id of hundreds of characters) is inside the digest anyway
-    String p = prefix.length() <= MAX_KEY_LENGTH - 44 ? prefix : "piste:";
+    String p = prefix.length() <= MAX_KEY_LENGTH - 44 ? prefix : UNNAMED;
     return p + "#" + BASE64URL.encodeToString(d);
   }
 

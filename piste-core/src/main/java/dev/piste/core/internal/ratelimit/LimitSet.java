@@ -16,9 +16,10 @@ import java.util.List;
  * used in the low 44 bits. Identity equality: each set is one object for the engine's life.
  *
  * <p>A quota above {@code 2^44 - 1} is not counted: an unlimited plan's. The configuration refuses
- * what this arithmetic cannot hold ({@code ValueType.parseLimits}): a rate above one token a nanosecond (the interval is at least 1 ns;
- * Bucket4j refuses more as well) and a burst whose refill time in nanoseconds, added to the epoch
- * time of a bucket's state, would leave the range of a long.
+ * what this arithmetic cannot hold ({@code ValueType.parseLimits}): a rate above one token a
+ * nanosecond (the interval is at least 1 ns; Bucket4j refuses more as well) and a burst whose
+ * refill time in nanoseconds, added to the epoch time of a bucket's state, would leave the range of
+ * a long.
  */
 public final class LimitSet {
 
@@ -192,7 +193,7 @@ public final class LimitSet {
     for (int i = 0; i < state.length; i++) {
       if (units[i].calendar()) {
         long used = state[i] & USED_MASK;
-        if (used != 0 && (state[i] >>> 44) == (calendar.current(units[i], now).index() & PERIOD_MASK)) {
+        if (used != 0 && usedIn(state[i], calendar.current(units[i], now)) != 0) {
           return false;
         }
       } else if (state[i] > now) {
@@ -200,6 +201,11 @@ public final class LimitSet {
       }
     }
     return true;
+  }
+
+  /** The tokens a quota's state used in period {@code p}: none when it is of an earlier period. */
+  private static long usedIn(long state, QuotaCalendar.Period p) {
+    return (state >>> 44) == (p.index() & PERIOD_MASK) ? state & USED_MASK : 0;
   }
 
   /**
@@ -214,10 +220,11 @@ public final class LimitSet {
       long worth;
       if (units[i].calendar()) {
         QuotaCalendar.Period p = calendar.current(units[i], now);
-        long used = (state[i] >>> 44) == (p.index() & PERIOD_MASK) ? state[i] & USED_MASK : 0;
+        long used = usedIn(state[i], p);
         long cap = Math.max(1, Math.min(permits[i], USED_MASK));
-        // the time left, in parts per thousand of the quota used (no overflow: a month is < 2^52 ns)
-        worth = used == 0 ? 0 : Math.max(0, p.end() - now) / 1000 * Math.min(1000, used * 1000 / cap);
+        // the time left, in thousandths of the quota used (no overflow: a month is < 2^52 ns)
+        worth = used == 0 ? 0
+            : Math.max(0, p.end() - now) / 1000 * Math.min(1000, used * 1000 / cap);
       } else {
         worth = Math.max(0, state[i] - now);
       }
@@ -242,7 +249,7 @@ public final class LimitSet {
       long remaining;
       if (units[i].calendar()) {
         QuotaCalendar.Period p = calendar.current(units[i], now);
-        long used = (state[i] >>> 44) == (p.index() & PERIOD_MASK) ? state[i] & USED_MASK : 0;
+        long used = usedIn(state[i], p);
         long cap = Math.min(permits[i], USED_MASK);
         if (used + cost > cap && permits[i] <= USED_MASK) {
           allowed = false;

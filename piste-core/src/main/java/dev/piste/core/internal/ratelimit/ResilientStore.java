@@ -5,10 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A shared store with the failure policy around it. While the store answers, it decides. A call that
- * fails, throws or times out is decided by the fallback; after three failures in a row the store is marked
- * down (logged once, counted) and, until it answers again, every request is decided by the fallback: per-instance memory buckets with every limit divided by the
- * instance count ({@code fail-open}), or not at all ({@code fail-closed}, the caller answers 503).
+ * A shared store with the failure policy around it. While the store answers, it decides. A call
+ * that fails, throws or times out is decided by the fallback; after three failures in a row the
+ * store is marked down (logged once, counted) and, until it answers again, every request is decided
+ * by the fallback: per-instance memory buckets with every limit divided by the instance count
+ * ({@code fail-open}), or not at all ({@code fail-closed}, the caller answers 503).
  * While down, one request per probe interval tries the store; the first success marks it up again
  * (logged once, counted). So a request waits on a dead store at most once per interval, never more
  * than the timeout.
