@@ -163,7 +163,7 @@ public final class Registrar implements AutoCloseable {
       }
       attempt++;
       long wait = backoff(attempt).toNanos();
-      if (System.nanoTime() + wait > deadline) {
+      if (wait > deadline - System.nanoTime()) {
         break;
       }
       try {
@@ -184,7 +184,11 @@ public final class Registrar implements AutoCloseable {
     executor.schedule(() -> tick(gen), delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** One registration attempt of the chain {@code gen}; a newer describe() starts a new chain. */
+  /**
+   * One registration attempt of the chain {@code gen}; a newer describe() starts a new chain. The
+   * next attempt is scheduled whatever happens here: an unexpected error of the registrar's own
+   * is logged and the chain goes on after a heartbeat interval, instead of stopping for good.
+   */
   private void tick(long gen) {
     CatalogRegistration r;
     synchronized (this) {
@@ -193,10 +197,25 @@ public final class Registrar implements AutoCloseable {
       }
       r = registration;
     }
+    Duration next = heartbeat();
+    try {
+      next = attempt(r);
+    } catch (RuntimeException e) {
+      // only the class and where it was thrown: a message may quote what it was given
+      StackTraceElement[] at = e.getStackTrace();
+      LOG.error("catalog registration loop failed unexpectedly ({}{}), next attempt in {} ms",
+          e.getClass().getName(), at.length > 0 ? " at " + at[0] : "", next.toMillis());
+    } finally {
+      schedule(next, gen);
+    }
+  }
+
+  /** Registers once; returns the delay until the next attempt (a heartbeat, or a backoff). */
+  private Duration attempt(CatalogRegistration r) {
     try {
       client.register(r);
       succeeded();
-      schedule(heartbeat(), gen);
+      return heartbeat();
     } catch (Exception e) {
       int n;
       synchronized (this) {
@@ -211,7 +230,7 @@ public final class Registrar implements AutoCloseable {
         LOG.debug("catalog registration attempt {} failed, next in {} ms: {}", n, wait.toMillis(),
             describe(e));
       }
-      schedule(wait, gen);
+      return wait;
     }
   }
 
@@ -229,11 +248,17 @@ public final class Registrar implements AutoCloseable {
     return ttl.dividedBy(3);
   }
 
-  /** Exponential backoff with "equal jitter": the n-th delay lies in [d/2, d], d = min(ttl, ttl/6 * 2^(n-1)). */
+  /**
+   * Exponential backoff with "equal jitter": the n-th delay lies in [d/2, d], d = min(ttl, ttl/6 *
+   * 2^(n-1)), for any n and any TTL (the doubling saturates at the TTL instead of overflowing).
+   */
   Duration backoff(int attempt) {
-    long baseNanos = Math.max(1, ttl.toNanos() / 6);
     long capNanos = ttl.toNanos();
-    long d = attempt >= 30 ? capNanos : Math.min(capNanos, baseNanos << Math.max(0, attempt - 1));
+    long baseNanos = Math.max(1, capNanos / 6);
+    int shift = Math.min(Math.max(0, attempt - 1), 62);
+    // base << shift stays within the cap exactly when base <= cap >> shift; otherwise it is past
+    // the cap (and might not fit a long)
+    long d = baseNanos > capNanos >> shift ? capNanos : baseNanos << shift;
     long half = d / 2;
     return Duration.ofNanos(half + random.nextLong(half + 1));
   }

@@ -22,7 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 final class RegistrarTest {
@@ -179,6 +181,67 @@ final class RegistrarTest {
       }
     }
     r.close();
+  }
+
+  /**
+   * From a TTL of about 206 s, {@code ttl/6 << (attempt - 1)} overflowed before attempt 30 (a 5 m
+   * TTL at attempt 29, an hour and a half into an outage): the delay turned negative, the jitter
+   * draw threw, and the retry chain stopped for good.
+   */
+  @Test
+  void backoffStaysWithinHalfTheTtlAndTheTtlForEveryLaterAttemptWhateverTheTtl() {
+    for (String ttl : List.of("206s", "5m", "1h", "7d", "366d")) {
+      Registrar r = new Registrar(config("piste.catalog.ttl", ttl), new FlakyCatalog(0), "i",
+          new SplittableRandom(7));
+      Duration cap = PisteConfig.of(Map.of("piste.catalog.ttl", ttl))
+          .get(dev.piste.core.internal.config.CatalogKeys.TTL);
+      for (int attempt : new int[] {4, 28, 29, 30, 31, 62, 63, 64, 65, 1_000, Integer.MAX_VALUE}) {
+        for (int draw = 0; draw < 20; draw++) {
+          assertThat(r.backoff(attempt)).as("ttl %s, attempt %d", ttl, attempt)
+              .isBetween(cap.dividedBy(2), cap);
+        }
+      }
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        Duration full = cap.dividedBy(6).multipliedBy(1L << (attempt - 1));
+        assertThat(r.backoff(attempt)).as("ttl %s, attempt %d", ttl, attempt)
+            .isBetween(full.dividedBy(2), full);
+      }
+      r.close();
+    }
+  }
+
+  /** Randomness whose first bounded draw fails as {@code nextLong(bound)} does for a bad bound. */
+  static final class FailingOnceRandom implements RandomGenerator {
+    final SplittableRandom delegate = new SplittableRandom(7);
+    final AtomicBoolean failed = new AtomicBoolean();
+
+    @Override
+    public long nextLong() {
+      return delegate.nextLong();
+    }
+
+    @Override
+    public long nextLong(long bound) {
+      if (failed.compareAndSet(false, true)) {
+        throw new IllegalArgumentException("bound must be positive");
+      }
+      return delegate.nextLong(bound);
+    }
+  }
+
+  @Test
+  void keepsRetryingAfterAnUnexpectedErrorInTheRetryLoop() {
+    FlakyCatalog catalog = new FlakyCatalog(1);
+    FailingOnceRandom random = new FailingOnceRandom();
+    try (Registrar r = new Registrar(config(), catalog, "i", random)) {
+      r.start();
+      r.describe(API);
+      await("a registration after the failed attempt and the failed backoff",
+          Duration.ofSeconds(10), () -> !catalog.registered.isEmpty());
+      assertThat(random.failed).isTrue();
+      assertThat(catalog.attempts.get()).isGreaterThanOrEqualTo(2);
+      assertThat(r.registered()).isTrue();
+    }
   }
 
   @Test
