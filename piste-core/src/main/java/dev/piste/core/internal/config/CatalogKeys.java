@@ -17,13 +17,14 @@ public final class CatalogKeys {
   private CatalogKeys() {}
 
   public static final Key<URI> URL = Key.of("piste.catalog.url", HTTP_URI, null,
-      "Catalog base URL; unset = no registration");
+      "Catalog base URL (with piste.catalog.token-uri: https; http only for loopback); unset = no registration");
   public static final Key<URI> INSTANCE_URL = Key.of("piste.catalog.instance-url", HTTP_URI, null,
       "This instance's public base URL, as registered in the catalog");
   public static final Key<Duration> TTL = Key.of("piste.catalog.ttl", DURATION_TYPE, "30s",
       "Instance registration lifetime (at least 1s); the heartbeat runs every third of it");
   public static final Key<URI> TOKEN_URI = Key.of("piste.catalog.token-uri", HTTP_URI, null,
-      "OAuth2 token endpoint for the catalog's client-credentials grant; unset = no credential");
+      "OAuth2 token endpoint for the catalog's client-credentials grant (https; http only for "
+          + "loopback); unset = no credential");
   public static final Key<String> CLIENT_ID = Key.of("piste.catalog.client-id", STRING, null,
       "Client id for the catalog token");
   public static final Key<String> CLIENT_SECRET = Key.secret("piste.catalog.client-secret",

@@ -37,12 +37,8 @@ public final class ConfigValidation {
       problems.add(new Problem(TokenKeys.JWK_FILE.name(), String.valueOf(v.get(TokenKeys.JWK_FILE.name())),
           "either " + TokenKeys.JWKS_URI.name() + " or " + TokenKeys.JWK_FILE.name() + ", not both", null));
     }
-    for (Key<java.net.URI> k : List.of(TokenKeys.JWKS_URI, TokenKeys.INTROSPECTION_URI)) {
-      if (v.get(k.name()) instanceof java.net.URI u && !httpsOrLoopback(u)) {
-        problems.add(new Problem(k.name(), u.toString(),
-            "an https:// URI (plain http only for localhost, 127.0.0.0/8 or [::1])", null));
-      }
-    }
+    requireHttpsOrLoopback(v, problems, TokenKeys.JWKS_URI, "");
+    requireHttpsOrLoopback(v, problems, TokenKeys.INTROSPECTION_URI, "");
     boolean jwt = v.get(TokenKeys.JWKS_URI.name()) != null || v.get(TokenKeys.JWK_FILE.name()) != null
         || v.get(TokenKeys.HMAC_SECRET.name()) != null;
     if (jwt) {
@@ -142,8 +138,12 @@ public final class ConfigValidation {
       problems.add(new Problem(AuditKeys.FILE_MAX_SIZE.name(), m.toString(),
           "a size of at least 4KiB", null));
     }
-    // catalog
+    // catalog: the token endpoint receives the client secret, and the catalog then the bearer
+    // token (without a token no credential is sent, and a catalog on a private network may be http)
+    requireHttpsOrLoopback(v, problems, CatalogKeys.TOKEN_URI, "");
     if (v.get(CatalogKeys.TOKEN_URI.name()) != null) {
+      requireHttpsOrLoopback(v, problems, CatalogKeys.URL,
+          ", required by " + CatalogKeys.TOKEN_URI.name() + " (the catalog receives its token)");
       requirePresent(v, problems, CatalogKeys.CLIENT_ID, "piste.catalog.token-uri");
       requirePresent(v, problems, CatalogKeys.CLIENT_SECRET, "piste.catalog.token-uri");
     }
@@ -160,6 +160,15 @@ public final class ConfigValidation {
     Duration catalogTimeout = (Duration) v.get(CatalogKeys.HTTP_TIMEOUT.name());
     if (catalogTimeout != null && catalogTimeout.isZero()) {
       problems.add(new Problem(CatalogKeys.HTTP_TIMEOUT.name(), "0s", "a positive duration", null));
+    }
+  }
+
+  /** A URI that receives a credential: https, or plain http to a loopback host only. */
+  private static void requireHttpsOrLoopback(Map<String, Object> v, List<Problem> problems,
+      Key<java.net.URI> key, String because) {
+    if (v.get(key.name()) instanceof java.net.URI u && !httpsOrLoopback(u)) {
+      problems.add(new Problem(key.name(), u.toString(),
+          "an https:// URI (plain http only for localhost, 127.0.0.0/8 or [::1])" + because, null));
     }
   }
 
