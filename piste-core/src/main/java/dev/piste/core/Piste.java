@@ -165,11 +165,21 @@ public final class Piste implements AutoCloseable {
     return registrar.documents();
   }
 
-  /** Starts background work (audit delivery, catalog registration). Idempotent. */
+  /**
+   * Starts background work (audit delivery, catalog registration). Idempotent once it has returned.
+   * A start that throws (with {@code piste.catalog.required=true}, a catalog that did not accept the
+   * registration) leaves the engine not started, so that {@code start()} may be called again and
+   * tries the registration anew; audit delivery, once started, runs on until {@link #close()}.
+   */
   public Piste start() {
     if (state.compareAndSet(NEW, STARTED)) {
-      audit.start();
-      registrar.start();
+      try {
+        audit.start();
+        registrar.start();
+      } catch (RuntimeException | Error e) {
+        state.compareAndSet(STARTED, NEW);
+        throw e;
+      }
       LOG.info("PISTE engine started (instance {}, enforcement {})", instanceId,
           config.enabled() ? "on" : "OFF");
     }

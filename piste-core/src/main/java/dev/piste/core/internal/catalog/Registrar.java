@@ -101,7 +101,10 @@ public final class Registrar implements AutoCloseable {
     begin();
   }
 
-  /** Starts registering as soon as the API is described. */
+  /**
+   * Starts registering as soon as the API is described. When the required first registration
+   * fails, this throws and the registrar is not started: a later call tries again.
+   */
   public void start() {
     synchronized (this) {
       if (started || closed) {
@@ -109,7 +112,14 @@ public final class Registrar implements AutoCloseable {
       }
       started = true;
     }
-    begin();
+    try {
+      begin();
+    } catch (RuntimeException | Error e) {
+      synchronized (this) {
+        started = false;
+      }
+      throw e;
+    }
   }
 
   private void begin() {

@@ -160,6 +160,23 @@ final class RegistrarTest {
   }
 
   @Test
+  void aStartThatTheRequiredCatalogFailedCanBeRetriedAndThenRegistersAndHeartbeats() {
+    FlakyCatalog catalog = new FlakyCatalog(Integer.MAX_VALUE);
+    try (Piste piste = Piste.builder().config(config("piste.catalog.required", "true"))
+        .catalogClient(catalog).build()) {
+      piste.describe(API);
+      assertThatThrownBy(piste::start).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("piste.catalog.required=true");
+      catalog.failuresLeft.set(0);
+      piste.start();
+      assertThat(catalog.registered).as("registered before the second start returned").hasSize(1);
+      await("a heartbeat after the second start", Duration.ofSeconds(5),
+          () -> catalog.registered.size() >= 2);
+    }
+    assertThat(catalog.deregistered).hasSize(1);
+  }
+
+  @Test
   void aRequiredCatalogThatAnswersLetsTheStartReturnRegistered() {
     FlakyCatalog catalog = new FlakyCatalog(1);
     try (Piste piste = Piste.builder().config(config("piste.catalog.required", "true"))
