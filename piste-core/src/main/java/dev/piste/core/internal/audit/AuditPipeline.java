@@ -48,6 +48,8 @@ public final class AuditPipeline implements AuditRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(AuditPipeline.class);
   static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_QUERY_NAME = 64;
+  private static final int CREDENTIAL_MIXED_LENGTH = 16;
+  private static final int CREDENTIAL_ANY_LENGTH = 32;
   /** The most query parameter names an event holds: a URL of thousands adds nothing more. */
   static final int MAX_QUERY_PARAMS = 64;
   private static final int MAX_QUERY_VALUE = 256;
@@ -284,10 +286,10 @@ public final class AuditPipeline implements AuditRecorder {
       int amp = query.indexOf('&', start);
       int end = amp < 0 ? query.length() : amp;
       int eq = query.indexOf('=', start);
-      int nameEnd = eq < 0 || eq > end ? end : eq;
-      String name = decode(query.substring(start, nameEnd));
+      // a pair without '=' is no parameter, and may be a bare credential: left out, as in a form
+      String name = eq < 0 || eq > end ? null : decode(query.substring(start, eq));
       if (validName(name) && names.add(name)) {
-        if (values != null && eq >= 0 && eq < end && !redacted(name)) {
+        if (values != null && !redacted(name)) {
           String raw = query.substring(eq + 1, end);
           String v = decode(raw);
           if (v == null) {
@@ -317,20 +319,57 @@ public final class AuditPipeline implements AuditRecorder {
     return BodyCapture.redactedName(name.toLowerCase(Locale.ROOT), redactedQuery);
   }
 
-  /** Names look like identifiers; anything else (a bare token as a name) is left out. */
-  private static boolean validName(String n) {
+  /**
+   * Names look like identifiers: at most 64 characters of {@code [A-Za-z0-9_.\-\[\]]}, none of
+   * whose parts between dots and brackets looks like a credential (see {@link #credentialLike}).
+   * Anything else is left out.
+   */
+  static boolean validName(String n) {
     if (n == null || n.isEmpty() || n.length() > MAX_QUERY_NAME) {
       return false;
     }
+    int partStart = 0;
     for (int i = 0; i < n.length(); i++) {
       char ch = n.charAt(i);
-      boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-          || ch == '_' || ch == '-' || ch == '.' || ch == '[' || ch == ']';
+      boolean separator = ch == '.' || ch == '[' || ch == ']';
+      boolean ok = separator || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+          || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
       if (!ok) {
         return false;
       }
+      if (separator) {
+        if (credentialLike(n, partStart, i)) {
+          return false;
+        }
+        partStart = i + 1;
+      }
     }
-    return true;
+    return !credentialLike(n, partStart, n.length());
+  }
+
+  /**
+   * Whether a part of a name looks like a key or token rather than a word: 16 or more characters
+   * holding both a letter and a digit (a base64url API key, a hex or UUID token, a JWT segment), or
+   * 32 or more characters whatever they hold. Parameter names are words joined by {@code _} or
+   * {@code -} ({@code utm_source}, {@code page[size]}, {@code filter.status}); a name dropped by
+   * this rule loses a name, a name kept by mistake would write a secret in every event.
+   */
+  private static boolean credentialLike(String n, int from, int to) {
+    int len = to - from;
+    if (len >= CREDENTIAL_ANY_LENGTH) {
+      return true;
+    }
+    if (len < CREDENTIAL_MIXED_LENGTH) {
+      return false;
+    }
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = from; i < to; i++) {
+      char ch = n.charAt(i);
+      letter |= (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+      digit |= ch >= '0' && ch <= '9';
+    }
+    return letter && digit;
   }
 
   private static String decode(String s) {
