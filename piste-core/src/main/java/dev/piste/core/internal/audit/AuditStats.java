@@ -19,6 +19,8 @@ public final class AuditStats {
   public final AtomicLong rejected = new AtomicLong();
   /** Spool records skipped as torn or unreadable. */
   public final AtomicLong tornRecords = new AtomicLong();
+  /** Spool segments that could not be opened or read (missing, disk error): their events lost. */
+  public final AtomicLong unreadableSegments = new AtomicLong();
   /** Spool writes the disk refused (full disk, unwritable directory). */
   public final AtomicLong spoolWriteErrors = new AtomicLong();
   /** Sink deliveries that failed. */
@@ -30,6 +32,7 @@ public final class AuditStats {
   public String toString() {
     return "recorded=" + recorded + " overflowed=" + overflowed + " delivered=" + delivered
         + " spooled=" + spooled + " lost=" + lost + " rejected=" + rejected + " tornRecords=" + tornRecords
+        + " unreadableSegments=" + unreadableSegments
         + " spoolWriteErrors=" + spoolWriteErrors + " failedDeliveries=" + failedDeliveries;
   }
 }

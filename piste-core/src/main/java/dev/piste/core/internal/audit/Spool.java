@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * whose checksum does not match is a torn write (a crash mid-append): it and whatever follows it
  * in that segment are skipped, the records before it are kept. Each process appends to a new
  * segment, so an old segment's torn tail is never appended to. A failed append is truncated away.
+ * A segment that cannot be opened or read (deleted by a temporary-file cleaner, a disk error) is
+ * skipped like a torn tail, from the first record not yet delivered: its events are lost, and said
+ * so once on the {@code piste.audit.loss} logger; the records after it are delivered.
  *
  * <p>Delivered segments are deleted. The cursor is replaced atomically after each delivered batch;
  * a crash between a delivery and its cursor update re-delivers that batch (at least once).
@@ -37,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class Spool implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+  private static final Logger LOSS = LoggerFactory.getLogger("piste.audit.loss");
   static final int HEADER = 8;
   static final int MAX_RECORD = 16 << 20;
   private static final long SEGMENT_SIZE = 16L << 20;
@@ -284,13 +288,22 @@ final class Spool implements Closeable {
         off = 0;
         continue;
       }
-      ByteBuffer header = readAt(seg, off, HEADER, size);
-      int len = header == null ? -1 : header.getInt();
-      int sum = header == null ? 0 : header.getInt();
-      if (len > 0 && !bytes.fits(len)) {
-        break;
+      ByteBuffer header;
+      int len;
+      int sum;
+      ByteBuffer payload;
+      try {
+        header = readAt(seg, off, HEADER, size);
+        len = header == null ? -1 : header.getInt();
+        sum = header == null ? 0 : header.getInt();
+        if (len > 0 && !bytes.fits(len)) {
+          break;
+        }
+        payload = len > 0 && len <= MAX_RECORD ? readAt(seg, off + HEADER, len, size) : null;
+      } catch (IOException e) {
+        unreadable(seg, off, size, e);
+        continue;
       }
-      ByteBuffer payload = len > 0 && len <= MAX_RECORD ? readAt(seg, off + HEADER, len, size) : null;
       if (payload == null || checksum(payload) != sum) {
         LOG.warn("audit spool {}: torn record at offset {} of segment {} skipped with the rest of"
             + " that segment (crash mid-write); the records before it are kept", name, off, seg);
@@ -312,6 +325,40 @@ final class Spool implements Closeable {
     return new Batch(out, new Position(seg, off));
   }
 
+  /**
+   * A segment that cannot be opened or read: what is left of it from {@code off} is lost, said so
+   * once, and it is dropped from the spool (its bytes no longer count against the spool's maximum
+   * size), so that reading goes on with the next segment. A file still there is deleted once the
+   * cursor has passed it, at the next start. When it is the segment being appended to, the next
+   * append starts a new one rather than write into a file that may be gone.
+   */
+  private void unreadable(long seg, long off, long size, IOException e) {
+    if (reader != null && readerSegment == seg) {
+      try {
+        reader.close();
+      } catch (IOException ignored) {
+        // it is dropped all the same
+      }
+      reader = null;
+    }
+    readerSegment = -1;
+    chunkStart = -1;
+    if (writer != null && writeSegment == seg) {
+      try {
+        writer.close();
+      } catch (IOException ignored) {
+        // the next append rolls to a new segment all the same
+      }
+      writer = null;
+    }
+    segments.remove(seg);
+    budget.release(size);
+    stats.unreadableSegments.incrementAndGet();
+    LOSS.error("AUDIT EVENTS LOST: spool {}: segment {} cannot be read ({}); its undelivered events"
+        + " ({} bytes from offset {}) are skipped and delivery goes on with the next segment", name,
+        seg, e.getClass().getName(), size - off, off);
+  }
+
   private int checksum(ByteBuffer payload) {
     crc.reset();
     crc.update(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
@@ -326,6 +373,8 @@ final class Spool implements Closeable {
     if (readerSegment != seg) {
       if (reader != null) {
         reader.close();
+        reader = null;
+        readerSegment = -1;
       }
       reader = FileChannel.open(segmentPath(seg), StandardOpenOption.READ);
       readerSegment = seg;

@@ -37,6 +37,40 @@ final class SinkChannelTest {
   }
 
   @Test
+  void aSpoolSegmentThatIsGoneIsSkippedAndTheSinkGoesOnReceivingEvents() throws Exception {
+    AuditStats stats = new AuditStats();
+    Path spoolDir = dir.resolve("spool");
+    // two earlier runs left a segment each undelivered
+    for (int from = 0; from < 6; from += 3) {
+      try (Spool s = new Spool(spoolDir, "file", new SpoolBudget(1L << 30), stats)) {
+        s.append(SpoolTest.events(from, from + 3));
+      }
+    }
+    SpoolBudget budget = new SpoolBudget(1L << 30);
+    Spool spool = new Spool(spoolDir, "file", budget, stats);
+    try (var segments = Files.list(spoolDir)) {
+      Files.delete(segments.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst()
+          .orElseThrow());
+    }
+    List<AuditEvent> delivered = new CopyOnWriteArrayList<>();
+    SinkChannel channel = new SinkChannel("file", delivered::addAll, spool, 5, 1000, stats,
+        new LossReporter());
+    channel.start();
+    try {
+      channel.offer(SpoolTest.events(10, 13));
+      Poll.until(Duration.ofSeconds(10), () -> delivered.size() >= 6,
+          () -> "delivered " + delivered.size() + ", " + stats);
+    } finally {
+      channel.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+    List<AuditEvent> expected = new java.util.ArrayList<>(SpoolTest.events(3, 6));
+    expected.addAll(SpoolTest.events(10, 13));
+    assertThat(delivered).isEqualTo(expected);
+    assertThat(stats.unreadableSegments.get()).isEqualTo(1);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
   void aSlowWriteTheDiskRefusesToSpoolIsOfferedToTheSpoolAgainOnlyAfterASecond() throws Exception {
     AuditStats stats = new AuditStats();
     Path spoolDir = dir.resolve("spool");

@@ -139,6 +139,53 @@ final class SpoolTest {
   }
 
   @Test
+  void aMissingSegmentIsSkippedOnceAndTheSegmentsAfterItAreRead() throws IOException {
+    SpoolBudget budget = new SpoolBudget(1L << 30);
+    // each process appends to a new segment: three segments
+    for (int from = 0; from < 9; from += 3) {
+      try (Spool s = new Spool(dir, "test", new SpoolBudget(1L << 30), stats)) {
+        s.append(events(from, from + 3));
+      }
+    }
+    try (Spool s = new Spool(dir, "test", budget, stats)) {
+      // a temporary-file cleaner removes the middle one
+      Files.delete(segments().get(1));
+      Spool.Batch b = s.read(100);
+      assertThat(ids(b.events())).containsExactly("r-0", "r-1", "r-2", "r-6", "r-7", "r-8");
+      assertThat(stats.unreadableSegments.get()).isEqualTo(1);
+      assertThat(ids(s.read(100).events())).as("read again before the commit")
+          .containsExactly("r-0", "r-1", "r-2", "r-6", "r-7", "r-8");
+      assertThat(stats.unreadableSegments.get()).as("counted once").isEqualTo(1);
+      s.commit(b.end());
+      assertThat(s.isEmpty()).isTrue();
+      assertThat(budget.used()).isZero();
+      assertThat(segments()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSegmentRemovedWhileBeingAppendedToIsSkippedAndTheNextAppendStartsANewOne()
+      throws IOException {
+    SpoolBudget budget = new SpoolBudget(1L << 30);
+    try (Spool s = new Spool(dir, "test", budget, stats)) {
+      s.append(events(0, 3));
+      Files.delete(segments().get(0));
+      Spool.Batch gone = s.read(100);
+      assertThat(gone.events()).isEmpty();
+      assertThat(stats.unreadableSegments.get()).isEqualTo(1);
+      s.commit(gone.end());
+      assertThat(s.isEmpty()).isTrue();
+      assertThat(budget.used()).isZero();
+      s.append(events(3, 5));
+      assertThat(segments()).hasSize(1);
+      Spool.Batch b = s.read(100);
+      assertThat(ids(b.events())).containsExactly("r-3", "r-4");
+      s.commit(b.end());
+      assertThat(s.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
   void aDamagedCursorReDeliversTheWholeSpoolRatherThanLosingIt() throws IOException {
     try (Spool s = open()) {
       s.append(events(0, 3));
