@@ -33,6 +33,7 @@ public final class JsonLinesFileSink implements AuditSink {
 
   /** The write buffer: reused for every batch, direct so that the channel writes it as it is. */
   static final int BUFFER_SIZE = 64 * 1024;
+  private static final byte[] NEWLINE = {'\n'};
 
   private final Path file;
   private final long maxSize;
@@ -82,8 +83,8 @@ public final class JsonLinesFileSink implements AuditSink {
           drain();
         }
         if (n > buffer.capacity()) {
-          writeFully(ByteBuffer.wrap(e.toJsonBytes()));
-          buffer.put((byte) '\n');
+          // the event and its newline in one write, so that no crash leaves it without one
+          writeFully(ByteBuffer.wrap(e.toJsonBytes()), ByteBuffer.wrap(NEWLINE));
         } else {
           e.writeJson(buffer);
           buffer.put((byte) '\n');
@@ -116,14 +117,22 @@ public final class JsonLinesFileSink implements AuditSink {
     }
   }
 
+  private void writeFully(ByteBuffer... b) throws IOException {
+    while (b[b.length - 1].hasRemaining()) {
+      out.write(b);
+    }
+  }
+
   private void open(LocalDate today) throws IOException {
     Path parent = file.getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    boolean tornTail = false;
     if (Files.exists(file) && Files.size(file) > 0) {
       size = Files.size(file);
       day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneOffset.UTC);
+      tornTail = lastByte(file) != '\n';
     } else {
       // no file, or an empty one (however old): its content will be today's
       size = 0;
@@ -132,6 +141,36 @@ public final class JsonLinesFileSink implements AuditSink {
     out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     openedKey = fileKey();
+    if (tornTail) {
+      // a line cut short by a crash: ended here, kept as its own (unparseable) line, so that the
+      // next event does not fuse with it
+      LOG.warn("audit file {} ended in an incomplete line; it is ended before the next event",
+          file);
+      try {
+        writeFully(ByteBuffer.wrap(NEWLINE));
+      } catch (IOException e) {
+        closeQuietly();
+        throw e;
+      }
+      size++;
+    }
+  }
+
+  /** The file's last byte, or -1 when it has none. */
+  private static int lastByte(Path f) throws IOException {
+    try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ)) {
+      long n = in.size();
+      if (n == 0) {
+        return -1;
+      }
+      ByteBuffer one = ByteBuffer.allocate(1);
+      while (one.hasRemaining()) {
+        if (in.read(one, n - 1) < 0) {
+          return -1;
+        }
+      }
+      return one.get(0);
+    }
   }
 
   /** Whether the path still names the file this sink has open (one stat call a batch). */

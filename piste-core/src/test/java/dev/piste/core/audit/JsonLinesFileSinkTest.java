@@ -106,6 +106,20 @@ final class JsonLinesFileSinkTest {
   }
 
   @Test
+  void aLineLeftIncompleteByACrashStaysItsOwnLineAndTheNextEventsParse() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    String earlier = batch(0, 1).get(0).toJson();
+    Files.writeString(file, earlier + "\n{\"eventId\":\"torn\",\"sta");
+    JsonLinesFileSink sink = new JsonLinesFileSink(file, 1 << 20, TestClock.at(Instant.now()));
+    sink.write(batch(1, 2));
+    sink.close();
+    List<String> expected = new ArrayList<>(List.of(earlier, "{\"eventId\":\"torn\",\"sta"));
+    batch(1, 2).forEach(e -> expected.add(e.toJson()));
+    assertThat(Files.readAllLines(file)).containsExactlyElementsOf(expected);
+    assertThat(Files.readString(file)).endsWith("}\n");
+  }
+
+  @Test
   void appendsToAnExistingFileOfTheSameDayAfterARestart() throws Exception {
     TestClock clock = TestClock.at(Instant.now());
     JsonLinesFileSink a = new JsonLinesFileSink(dir.resolve("audit.jsonl"), 1 << 20, clock);
