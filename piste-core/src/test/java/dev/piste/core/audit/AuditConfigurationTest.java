@@ -53,6 +53,21 @@ final class AuditConfigurationTest {
   }
 
   @Test
+  void aZeroHttpSinkTimeoutIsRejectedAtStartUpNamingTheKey() {
+    for (String zero : new String[] {"0s", "0ms", "PT0S"}) {
+      assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.audit.sinks", "http",
+          "piste.audit.http.url", "http://localhost:9/events", "piste.audit.http.timeout", zero)))
+          .isInstanceOf(PisteConfigurationException.class)
+          .satisfies(e -> assertThat(((PisteConfigurationException) e).problems())
+              .extracting(PisteConfigurationException.Problem::key)
+              .containsExactly("piste.audit.http.timeout"))
+          .hasMessageContaining("a positive duration");
+    }
+    PisteConfig.of(Map.of("piste.audit.sinks", "http",
+        "piste.audit.http.url", "http://localhost:9/events", "piste.audit.http.timeout", "1ms"));
+  }
+
+  @Test
   void aSinkListedTwiceIsRejected() {
     assertThatThrownBy(() -> PisteConfig.of(Map.of("piste.audit.sinks", "slf4j, slf4j")))
         .isInstanceOf(PisteConfigurationException.class)

@@ -43,7 +43,7 @@ public final class AuditKeys {
   public static final Key<Boolean> HTTP_GZIP = Key.of("piste.audit.http.gzip", BOOLEAN, "false",
       "Gzip the http sink's request bodies");
   public static final Key<Duration> HTTP_TIMEOUT = Key.of("piste.audit.http.timeout",
-      DURATION_TYPE, "5s", "Connect and read timeout of the http sink; an attempt, answer body included, ends after twice this");
+      DURATION_TYPE, "5s", "Connect and read timeout of the http sink, more than 0; an attempt, answer body included, ends after twice this");
   public static final Key<String> JDBC_URL = Key.of("piste.audit.jdbc.url", STRING, null,
       "JDBC URL of the jdbc sink (PostgreSQL)");
   public static final Key<String> JDBC_USER = Key.of("piste.audit.jdbc.user", STRING, null,

@@ -138,6 +138,12 @@ public final class ConfigValidation {
       problems.add(new Problem(AuditKeys.FILE_MAX_SIZE.name(), m.toString(),
           "a size of at least 4KiB", null));
     }
+    // the JDK's HttpClient refuses a zero timeout, from the sink's constructor: said here instead
+    Duration auditTimeout = (Duration) v.get(AuditKeys.HTTP_TIMEOUT.name());
+    if (auditTimeout != null && auditTimeout.isZero()) {
+      problems.add(new Problem(AuditKeys.HTTP_TIMEOUT.name(), "0s",
+          "a positive duration such as 250ms, 5s or PT5S", null));
+    }
     // catalog: the token endpoint receives the client secret, and the catalog then the bearer
     // token (without a token no credential is sent, and a catalog on a private network may be http)
     requireHttpsOrLoopback(v, problems, CatalogKeys.TOKEN_URI, "");
