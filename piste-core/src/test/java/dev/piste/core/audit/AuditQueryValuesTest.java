@@ -51,6 +51,14 @@ final class AuditQueryValuesTest {
   }
 
   @Test
+  void credentialParametersAreRedactedWhateverTheirCaseAndSeparators() {
+    AuditEvent e = one(Map.of(), "accessToken=at1&Client-Secret=cs1&newPassword=pw1"
+        + "&code=c0de1&subjectToken=st1&user[refreshToken]=rt1&page=2");
+    assertThat(e.queryValues()).containsOnlyKeys("page");
+    assertThat(e.toJson()).doesNotContain("at1", "cs1", "pw1", "c0de1", "st1", "rt1");
+  }
+
+  @Test
   void credentialParametersNamedWithBracketsAreRedactedByEachPartOfTheirName() {
     AuditEvent e = one(Map.of(),
         "user[password]=hunter2&a[access_token]=at1&user%5Bclient_secret%5D=cs1&user[name]=bob"

@@ -55,12 +55,15 @@ public final class AuditPipeline implements AuditRecorder {
   private static final int MAX_QUERY_VALUE = 256;
   private static final int MAX_USER_AGENT = 256;
   /**
-   * Parameters and body fields whose values are credentials in OAuth 2 and in this library's own
-   * transports: never written, whatever {@code piste.audit.redact-query-params} and
-   * {@code piste.audit.redact-body-fields} list besides.
+   * Parameters and body fields whose values are credentials in OAuth 2 (RFC 6749, 7636, 7521,
+   * 8628, 8693, OpenID Connect) and in this library's own transports, as {@linkplain
+   * BodyCapture#normalisedName normalised} names: never written, whatever {@code
+   * piste.audit.redact-query-params} and {@code piste.audit.redact-body-fields} list besides. Any
+   * name ending with one of {@link BodyCapture#CREDENTIAL_SUFFIXES} is never written either.
    */
-  public static final Set<String> ALWAYS_REDACTED = Set.of("access_token", "refresh_token",
-      "id_token", "client_secret", "client_assertion", "api_key", "apikey", "password");
+  public static final Set<String> ALWAYS_REDACTED = Set.of("accesstoken", "refreshtoken",
+      "idtoken", "clientsecret", "code", "codeverifier", "devicecode", "assertion",
+      "clientassertion", "subjecttoken", "actortoken", "apikey", "password");
 
   /** A sink and the name of its spool sub-directory. */
   public record NamedSink(String name, AuditSink sink) {}
@@ -116,7 +119,7 @@ public final class AuditPipeline implements AuditRecorder {
     this.queryValues = config.get(AuditKeys.QUERY_VALUES);
     Set<String> rq = new HashSet<>(ALWAYS_REDACTED);
     for (String q : config.get(AuditKeys.REDACT_QUERY)) {
-      rq.add(q.toLowerCase(Locale.ROOT));
+      rq.add(BodyCapture.normalisedName(q));
     }
     this.redactedQuery = Set.copyOf(rq);
   }

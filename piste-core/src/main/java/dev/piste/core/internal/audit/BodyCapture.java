@@ -57,6 +57,13 @@ public final class BodyCapture {
 
   private enum Kind { JSON, FORM, TEXT }
 
+  /**
+   * Ends of normalised names that always hold a credential, whatever comes before them: {@code
+   * newPassword}, {@code client_secret}, {@code csrfToken}, {@code x-api-key}.
+   */
+  static final List<String> CREDENTIAL_SUFFIXES = List.of("password", "passwd", "passphrase",
+      "secret", "token", "apikey");
+
   private BodyCapture(int max, Kind kind, Charset charset, Set<String> redacted) {
     this.buf = new byte[max];
     this.kind = kind;
@@ -77,7 +84,7 @@ public final class BodyCapture {
       this.contentTypes = config.get(AuditKeys.BODY_CONTENT_TYPES).stream()
           .map(t -> t.toLowerCase(Locale.ROOT)).toList();
       Set<String> r = new HashSet<>(AuditPipeline.ALWAYS_REDACTED);
-      config.get(AuditKeys.REDACT_FIELDS).forEach(f -> r.add(f.toLowerCase(Locale.ROOT)));
+      config.get(AuditKeys.REDACT_FIELDS).forEach(f -> r.add(normalisedName(f)));
       this.redacted = Set.copyOf(r);
     }
 
@@ -429,18 +436,21 @@ public final class BodyCapture {
   }
 
   /**
-   * Whether a form field's or query parameter's value is never written: the lower-case {@code
-   * name} or any part of it between brackets or dots is redacted, so {@code password[0]} is {@code
-   * password}, and so is a nested name such as {@code user[password]} or {@code user.password}
-   * (the binding syntax of common web frameworks).
+   * Whether a form field's or query parameter's value is never written: the {@code name} or any
+   * part of it between brackets or dots, {@linkplain #normalisedName normalised}, is one of {@code
+   * redacted} (normalised names) or ends with one of {@link #CREDENTIAL_SUFFIXES}. So {@code
+   * password[0]} is {@code password}, and so are a nested name such as {@code user[password]} or
+   * {@code user.password} (the binding syntax of common web frameworks), {@code Password}, {@code
+   * newPassword} and {@code new_password}; {@code accessToken} is {@code access_token}.
    */
   static boolean redactedName(String name, Set<String> redacted) {
-    if (redacted.contains(name)) {
+    if (redactedPart(name, 0, name.length(), redacted)) {
       return true;
     }
-    if (name.length() > 1 && (name.charAt(0) == '!' || name.charAt(0) == '_')
+    if (name.length() > 1 && name.charAt(0) == '!'
         && redactedName(name.substring(1), redacted)) {
-      // Spring's default-value and marker prefixes: "!password" binds to password
+      // Spring's default-value prefix: "!password" binds to password (its marker prefix, "_", is
+      // dropped by the normalisation)
       return true;
     }
     int start = 0;
@@ -450,15 +460,47 @@ public final class BodyCapture {
       while (end < n && name.charAt(end) != '[' && name.charAt(end) != '.') {
         end++;
       }
-      String part = name.substring(start, end);
-      if (part.endsWith("]")) {
-        part = part.substring(0, part.length() - 1);
-      }
-      if (redacted.contains(part)) {
+      int partEnd = end > start && name.charAt(end - 1) == ']' ? end - 1 : end;
+      if (redactedPart(name, start, partEnd, redacted)) {
         return true;
       }
       start = end + 1;
     }
     return false;
+  }
+
+  private static boolean redactedPart(String name, int from, int to, Set<String> redacted) {
+    if (from >= to) {
+      return false;
+    }
+    String part = normalisedName(name.substring(from, to));
+    if (redacted.contains(part)) {
+      return true;
+    }
+    for (String suffix : CREDENTIAL_SUFFIXES) {
+      if (part.endsWith(suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A field or parameter name as it is matched: lower-case, without {@code _} and {@code -}, so
+   * that {@code accessToken}, {@code access_token} and {@code access-token} are one name.
+   */
+  static String normalisedName(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.indexOf('_') < 0 && lower.indexOf('-') < 0) {
+      return lower;
+    }
+    StringBuilder sb = new StringBuilder(lower.length());
+    for (int i = 0; i < lower.length(); i++) {
+      char c = lower.charAt(i);
+      if (c != '_' && c != '-') {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 }

@@ -49,6 +49,32 @@ final class BodyCaptureTest {
   }
 
   @Test
+  void credentialFieldsAreRedactedWhateverTheirCaseAndSeparators() {
+    String out = feed(policy().start("application/json"),
+        "{\"accessToken\":\"at1\",\"clientSecret\":\"cs1\",\"refresh-token\":\"rt1\","
+            + "\"newPassword\":\"pw1\",\"ID_TOKEN\":\"it1\",\"codeVerifier\":\"cv1\","
+            + "\"subject_token\":\"st1\",\"actorToken\":\"ak1\",\"client_assertion\":\"ca1\","
+            + "\"assertion\":\"as1\",\"code\":\"c1\",\"device_code\":\"dc1\","
+            + "\"user\":{\"oldPassword\":\"pw2\",\"cardNumber\":\"4111\"},\"x-api-key\":\"k1\","
+            + "\"token_type\":\"Bearer\",\"postCode\":\"75001\",\"grant_type\":\"password\"}")
+        .redacted();
+    assertThat(out).doesNotContain("at1", "cs1", "rt1", "pw1", "it1", "cv1", "st1", "ak1", "ca1",
+        "as1", "\"c1\"", "dc1", "pw2", "4111", "k1");
+    assertThat(out).contains("\"accessToken\":\"***\"", "\"newPassword\":\"***\"",
+        "\"token_type\":\"Bearer\"", "\"postCode\":\"75001\"", "\"grant_type\":\"password\"");
+  }
+
+  @Test
+  void oauthCredentialsInAFormBodyAreRedacted() {
+    BodyCapture c = feed(policy("piste.audit.body.content-types",
+        "application/x-www-form-urlencoded").start("application/x-www-form-urlencoded"),
+        "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier=dBjftJeZ4CVP"
+            + "&client_assertion=eyJhbGci&clientSecret=s3cr3t&redirect_uri=https%3A%2F%2Fapp");
+    assertThat(c.redacted()).isEqualTo("grant_type=authorization_code&code=***&code_verifier=***"
+        + "&client_assertion=***&clientSecret=***&redirect_uri=https%3A%2F%2Fapp");
+  }
+
+  @Test
   void aBodyCutAtTheMaximumSizeKeepsOnlyCompleteTokensSoNoValueLeaksHalfWritten() {
     BodyCapture c = feed(policy("piste.audit.body.max-size", "40").start("application/json"),
         "{\"user\":\"bob\",\"note\":\"abcdefghijklmnopqrstuvwxyz\",\"password\":\"hunter2\"}");
