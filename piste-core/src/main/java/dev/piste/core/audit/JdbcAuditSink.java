@@ -13,9 +13,10 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * Inserts each batch into a PostgreSQL table in one transaction ({@code INSERT ... ON CONFLICT
- * (event_id) DO NOTHING}, so a re-delivered event is stored once). Create the table first with
- * {@link #ddl(String)}; the sink does not create it. The connection is opened on first use and
+ * Inserts each batch into a PostgreSQL table in one transaction ({@code INSERT ... ON CONFLICT DO
+ * NOTHING}, so a re-delivered event is stored once by the table's primary key: {@code event_id},
+ * or {@code (event_id, ts)} in a table partitioned by {@code ts}). Create the table first with
+ * {@link #ddl(String)} or the README's partitioned layout; the sink does not create it. The connection is opened on first use and
  * re-opened after a failure. The PostgreSQL driver ({@code org.postgresql:postgresql}) is an
  * optional dependency: add it to the application.
  */
@@ -39,7 +40,9 @@ public final class JdbcAuditSink implements AuditSink {
     this.insert = "INSERT INTO " + table + " (event_id, ts, request_id, trace_id, application_id,"
         + " subject, operation_id, method, path, status, outcome, reason, client_ip,"
         + " duration_micros, instance_id, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        + " ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING";
+        // no conflict target: a table partitioned by ts has its key on (event_id, ts), which
+        // ON CONFLICT (event_id) would not match; a re-delivered event has the same ts
+        + " ?, ?::jsonb) ON CONFLICT DO NOTHING";
   }
 
   /** Whether a table name is accepted: an SQL identifier, optionally schema-qualified. */
