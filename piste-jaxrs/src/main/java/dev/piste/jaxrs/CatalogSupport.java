@@ -4,7 +4,6 @@ import dev.piste.annotation.PisteApi;
 import dev.piste.catalog.ApiDescriptor;
 import dev.piste.core.Piste;
 import dev.piste.core.internal.catalog.CatalogDocuments;
-import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -25,11 +24,15 @@ import java.util.Set;
  *
  * <p>The resource classes are the configuration's {@code @Path} classes and instances when the
  * feature is configured, plus any class a resource method later shows; the application class
- * (for {@code @PisteApi} and {@code @ApplicationPath}) is the configuration's own class when it is
- * annotated, else the annotated {@code Application} subclass whose constructor created the
- * feature (a Jersey {@code ResourceConfig} subclass calling {@code register(new PisteFeature(piste))});
- * otherwise {@code @PisteApi} on a resource class or the {@code piste.api.*} keys name the API. With the no-arg {@link PisteFeature}, the engine is only found
- * at the first request, and the API is described then.
+ * (for {@code @PisteApi}) is the configuration's own class when it is annotated, else the
+ * annotated {@code Application} subclass whose constructor created the feature (a Jersey
+ * {@code ResourceConfig} subclass calling {@code register(new PisteFeature(piste))}); otherwise
+ * {@code @PisteApi} on a resource class or the {@code piste.api.*} keys name the API. With the
+ * no-arg {@link PisteFeature}, the engine is only found at the first request, and the API is
+ * described then.
+ *
+ * <p>The documents are served under the JAX-RS base ({@code @ApplicationPath} or the servlet
+ * mapping included), the base the described paths are relative to.
  */
 final class CatalogSupport {
 
@@ -49,7 +52,6 @@ final class CatalogSupport {
     Configuration config = context.getConfiguration();
     synchronized (this) {
       application = config.getClass().isAnnotationPresent(PisteApi.class)
-          || config.getClass().isAnnotationPresent(ApplicationPath.class)
           ? config.getClass() : constructingApplication;
       for (Class<?> c : config.getClasses()) {
         if (c.isAnnotationPresent(Path.class)) {
@@ -103,8 +105,7 @@ final class CatalogSupport {
   private static Class<?> constructingApplication() {
     return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
         .map(StackWalker.StackFrame::getDeclaringClass)
-        .filter(c -> Application.class.isAssignableFrom(c)
-            && (c.isAnnotationPresent(PisteApi.class) || c.isAnnotationPresent(ApplicationPath.class)))
+        .filter(c -> Application.class.isAssignableFrom(c) && c.isAnnotationPresent(PisteApi.class))
         .findFirst().orElse(null));
   }
 

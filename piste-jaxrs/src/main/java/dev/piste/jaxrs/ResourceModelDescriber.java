@@ -12,7 +12,6 @@ import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.ratelimit.Limit;
-import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.HttpMethod;
@@ -38,14 +37,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds the API's descriptor from JAX-RS resource classes, once, at deployment: {@code @Path}
- * (the application's {@code @ApplicationPath} included), the HTTP method annotations,
- * {@code @PathParam}, {@code @QueryParam} and {@code @HeaderParam} parameters, {@code @Consumes}
- * and {@code @Produces}, and the library's {@code @RequiresScopes}, {@code @Public},
+ * Builds the API's descriptor from JAX-RS resource classes, once, at deployment: {@code @Path},
+ * the HTTP method annotations, {@code @PathParam}, {@code @QueryParam} and {@code @HeaderParam}
+ * parameters, {@code @Consumes} and {@code @Produces}, and the library's {@code @RequiresScopes},
+ * {@code @Public},
  * {@code @RateLimit} and {@code @Deprecated}, a method annotation overriding its class's.
  * Sub-resource locators are followed through their return type. The identity comes from
  * {@code @PisteApi} on the application class, else on a resource class, else from the
  * {@code piste.api.*} keys.
+ *
+ * <p>The paths are relative to the JAX-RS application's base, where the feature serves the
+ * OpenAPI document and its server ({@code ./}) points: the {@code @ApplicationPath} or the servlet
+ * mapping that replaces it is part of that base, not of the paths.
  */
 final class ResourceModelDescriber {
   private ResourceModelDescriber() {}
@@ -58,7 +61,8 @@ final class ResourceModelDescriber {
    * The descriptor of these resources, or {@code null} when neither {@code @PisteApi} nor the
    * {@code piste.api.id} and {@code piste.api.version} keys give the API an identity.
    *
-   * @param application the JAX-RS {@code Application} subclass, or {@code null}
+   * @param application the JAX-RS {@code Application} subclass (for its {@code @PisteApi}), or
+   *     {@code null}
    * @param resources the root resource classes
    * @param config the engine's configuration (identity keys, scope descriptions)
    */
@@ -83,16 +87,12 @@ final class ResourceModelDescriber {
     } else {
       return null;
     }
-    String base = "/";
-    if (application != null && application.getAnnotation(ApplicationPath.class) != null) {
-      base = join("/", application.getAnnotation(ApplicationPath.class).value());
-    }
     Map<String, OperationDescriptor> ops = new LinkedHashMap<>();
     Set<String> ids = new HashSet<>();
     for (Class<?> resource : sorted) {
       Path path = resource.getAnnotation(Path.class);
       if (path != null) {
-        collect(resource, join(base, path.value()), ops, ids, 0, Set.of());
+        collect(resource, join("/", path.value()), ops, ids, 0, Set.of());
       }
     }
     List<OperationDescriptor> list = new ArrayList<>(ops.values());

@@ -15,6 +15,8 @@ import dev.piste.core.Piste;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.testing.JettyServer;
 import dev.piste.core.testing.OpenApi31Schema;
+import dev.piste.servlet.PisteServletContextListener;
+import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,9 +33,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
+import org.glassfish.jersey.servlet.init.JerseyServletContainerInitializer;
 import org.junit.jupiter.api.Test;
 
 /** The feature describes a real Jersey application and serves its catalog documents on Jetty. */
@@ -142,6 +147,86 @@ final class CatalogFeatureTest {
       assertThat(server.get(prefix + "/v1/invoices/7").statusCode())
           .as("a protected operation, reached").isEqualTo(401);
     }
+  }
+
+  @Path("/v1/items")
+  @Public
+  public static final class ItemResource {
+    @GET
+    @Path("{id}")
+    @Produces("text/plain")
+    public String get(@PathParam("id") String id) {
+      return "item " + id;
+    }
+  }
+
+  /** The README's shape: {@code @ApplicationPath} and {@code @PisteApi} on the application. */
+  @ApplicationPath("/api")
+  @PisteApi(id = "items", version = "1.0.0")
+  public static final class ItemsApplication extends ResourceConfig {
+    public ItemsApplication() {
+      register(ItemResource.class);
+      register(new PisteFeature());
+    }
+  }
+
+  @Test
+  void withApplicationPathTheDocumentsServerAndPathsLeadToTheOperations() throws Exception {
+    try (Piste piste = Piste.create(ITEMS).start();
+        JettyServer server = JettyServer.start(context(piste, ctx ->
+            // as a servlet container deploys an @ApplicationPath application: Jersey's initializer
+            // maps it at /api/*
+            ctx.addServletContainerInitializer(new JerseyServletContainerInitializer(),
+                ItemsApplication.class)))) {
+      assertThat(itemFollowedFromTheDocument(server, "/shop/api/openapi.json")).isEqualTo("item 123");
+    }
+  }
+
+  @Test
+  void withAServletMappingInsteadOfTheApplicationPathTheDocumentLeadsToTheOperations()
+      throws Exception {
+    try (Piste piste = Piste.create(ITEMS).start();
+        JettyServer server = JettyServer.start(context(piste, ctx -> {
+          // as web.xml declares it: the mapping, not @ApplicationPath, is the application's base
+          ServletHolder jersey = new ServletHolder(ServletContainer.class);
+          jersey.setInitParameter("jakarta.ws.rs.Application", ItemsApplication.class.getName());
+          ctx.addServlet(jersey, "/rest/*");
+        }))) {
+      assertThat(itemFollowedFromTheDocument(server, "/shop/rest/openapi.json")).isEqualTo("item 123");
+    }
+  }
+
+  private static final PisteConfig ITEMS = PisteConfig.of(Map.of(
+      "piste.token.hmac-secret", "0123456789abcdef0123456789abcdef-test-only",
+      "piste.token.issuer", "https://issuer.example.com", "piste.token.audience", "items"));
+
+  /** A context at /shop whose engine the no-arg feature finds through the listener. */
+  private static ServletContextHandler context(Piste piste, Consumer<ServletContextHandler> setup) {
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/shop");
+    context.addEventListener(new PisteServletContextListener(piste));
+    setup.accept(context);
+    return context;
+  }
+
+  /**
+   * What a client of the document at {@code documentPath} gets from its one operation with
+   * {@code 123} for the path parameter: the document's server resolved against where it was
+   * served, then the path appended.
+   */
+  private static String itemFollowedFromTheDocument(JettyServer server, String documentPath)
+      throws Exception {
+    HttpResponse<String> r = server.get(documentPath);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(OpenApi31Schema.violations(r.body())).isEmpty();
+    JsonNode doc = JSON.readTree(r.body());
+    assertThat(doc.path("paths").size()).isEqualTo(1);
+    String path = doc.path("paths").fieldNames().next();
+    URI base = server.uri(documentPath).resolve(doc.at("/servers/0/url").asText());
+    String url = base.getPath().replaceAll("/$", "") + path.replaceAll("\\{[^/]*}", "123");
+    HttpResponse<String> item = server.get(url);
+    assertThat(item.statusCode()).as("GET " + url).isEqualTo(200);
+    return item.body();
   }
 
   private static ServletContextHandler billingContext(Piste piste) {
