@@ -53,7 +53,6 @@ import java.util.regex.Pattern;
 final class ResourceModelDescriber {
   private ResourceModelDescriber() {}
 
-  private static final Pattern TEMPLATE_REGEX = Pattern.compile("\\{\\s*(\\w[\\w.-]*)\\s*:[^}]*}");
   private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{\\s*(\\w[\\w.-]*)\\s*}");
   private static final int MAX_LOCATOR_DEPTH = 8;
 
@@ -250,15 +249,46 @@ final class ResourceModelDescriber {
     return out.toArray(String[]::new);
   }
 
-  /** {@code {id: [0-9]+}} becomes {@code {id}}; slashes are collapsed; no trailing slash. */
+  /**
+   * {@code {id: [0-9]+}} becomes {@code {id}}, and so does {@code {id: [0-9]{3}}}: an expression
+   * ends at the brace that closes its own, its regular expression's braces nested inside it.
+   * Slashes are collapsed; no trailing slash.
+   */
   static String normalise(String path) {
-    String p = TEMPLATE_REGEX.matcher(path).replaceAll("{$1}");
-    p = TEMPLATE_VARIABLE.matcher(p).replaceAll("{$1}");
+    StringBuilder out = new StringBuilder(path.length());
+    int i = 0;
+    while (i < path.length()) {
+      char c = path.charAt(i);
+      int end = c == '{' ? closing(path, i) : -1;
+      if (end < 0) {
+        out.append(c);
+        i++;
+        continue;
+      }
+      int colon = path.indexOf(':', i);
+      int nameEnd = colon >= 0 && colon < end ? colon : end;
+      out.append('{').append(path, i + 1, nameEnd).append('}');
+      i = end + 1;
+    }
+    String p = TEMPLATE_VARIABLE.matcher(out).replaceAll("{$1}");
     p = p.replaceAll("/{2,}", "/");
     if (p.length() > 1 && p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
     }
     return p.isEmpty() ? "/" : p;
+  }
+
+  /** The index of the brace closing the one at {@code open}, or -1 when it is not closed. */
+  private static int closing(String path, int open) {
+    int depth = 0;
+    for (int i = open; i < path.length(); i++) {
+      if (path.charAt(i) == '{') {
+        depth++;
+      } else if (path.charAt(i) == '}' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static String join(String a, String b) {

@@ -248,6 +248,34 @@ final class ResourceModelDescriberTest {
     assertThat(at(api, "GET /v1/directory/users").isPublic()).isFalse();
   }
 
+  @Path("/v1/codes")
+  public static final class Codes {
+    @GET
+    @Path("{code: [A-Z]{3}}")
+    public String get(@PathParam("code") String code) {
+      return "";
+    }
+
+    @Path("{group: [a-z]{2,8}}/{ member : [0-9]+ }")
+    public Users members() {
+      return new Users();
+    }
+  }
+
+  @Test
+  void aTemplateRegexWithBracesEndsAtTheBraceClosingTheExpression() {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(Codes.class),
+        PisteConfig.of(Map.of("piste.api.id", "codes", "piste.api.version", "1")));
+    assertThat(api.operations()).extracting(o -> o.method() + " " + o.path()).contains(
+        "GET /v1/codes/{code}", "GET /v1/codes/{group}/{member}/count");
+    assertThat(at(api, "GET /v1/codes/{code}").parameters())
+        .containsExactly(new OperationDescriptor.Parameter("code", In.PATH, true));
+    assertThat(at(api, "GET /v1/codes/{group}/{member}").parameters()).containsExactly(
+        new OperationDescriptor.Parameter("group", In.PATH, true),
+        new OperationDescriptor.Parameter("member", In.PATH, true));
+    assertThat(OpenApi31Schema.violations(OpenApiGenerator.create(CONFIG).generate(api))).isEmpty();
+  }
+
   private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {
     return api.operations().stream().filter(o -> (o.method() + " " + o.path()).equals(methodAndPath))
         .findFirst().orElseThrow(() -> new AssertionError(methodAndPath + " not described"));

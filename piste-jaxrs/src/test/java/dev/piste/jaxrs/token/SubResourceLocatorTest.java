@@ -118,6 +118,15 @@ final class SubResourceLocatorTest {
     }
   }
 
+  /** A locator whose template has a regular expression with braces of its own. */
+  @Path("/v1/codes")
+  public static final class CodesResource {
+    @Path("{code: [A-Z]{3}}")
+    public UsersResource code() {
+      return new UsersResource();
+    }
+  }
+
   /** Two locators that can both match a path: JAX-RS prefers the literal one. */
   @Path("/v1/archive")
   public static final class ArchiveResource {
@@ -158,7 +167,7 @@ final class SubResourceLocatorTest {
             .property("piste.audit.flush-interval", "10ms").build())
         .auditSink(EVENTS).build().start();
     ResourceConfig app = new ResourceConfig(AdminResource.class, DirectoryResource.class,
-        ArchiveResource.class, TreeResource.class)
+        ArchiveResource.class, TreeResource.class, CodesResource.class)
         .register(new PisteFeature(piste));
     server = JettyServer.serving(new ServletContainer(app));
   }
@@ -226,6 +235,20 @@ final class SubResourceLocatorTest {
     assertThat(events).hasSize(1);
     assertThat(events.get(0).pathTemplate()).isEqualTo("/v1/admin/keys/{id}");
     assertThat(events.get(0).status()).isEqualTo(200);
+  }
+
+  @Test
+  void theAuditPathTemplateEndsARegexExpressionAtItsClosingBrace() throws Exception {
+    assertThat(server.get("/v1/codes/ABC/42", "Authorization", bearer("read"), "X-Request-Id",
+        "locator-regex").body()).isEqualTo("user 42");
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    List<AuditEvent> events;
+    while ((events = EVENTS.withRequestId("locator-regex")).isEmpty()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(events).singleElement().satisfies(e ->
+        assertThat(e.pathTemplate()).isEqualTo("/v1/codes/{code}/{id}"));
   }
 
   @Test
