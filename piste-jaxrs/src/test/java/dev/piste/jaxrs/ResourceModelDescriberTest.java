@@ -276,6 +276,32 @@ final class ResourceModelDescriberTest {
     assertThat(OpenApi31Schema.violations(OpenApiGenerator.create(CONFIG).generate(api))).isEmpty();
   }
 
+  @Path("/v1/items")
+  public static final class Items {
+    @GET
+    @Path("{id}")
+    public String get(@PathParam("id") String id) {
+      return "";
+    }
+
+    @DELETE
+    @Path("{itemId}")
+    public void delete(@PathParam("itemId") String itemId) {}
+  }
+
+  @Test
+  void methodsOnTemplatesOfOneShapeShareOnePathInTheDocument() throws Exception {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(Items.class),
+        PisteConfig.of(Map.of("piste.api.id", "items", "piste.api.version", "1")));
+    String doc = OpenApiGenerator.create(CONFIG).generate(api);
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+    JsonNode paths = new ObjectMapper().readTree(doc).path("paths");
+    // the first operation in the descriptor's order (by method name) names the path
+    assertThat(paths.properties()).extracting(Map.Entry::getKey).containsExactly("/v1/items/{itemId}");
+    assertThat(paths.at("/~1v1~1items~1{itemId}/get/parameters/0/name").asText()).isEqualTo("itemId");
+    assertThat(paths.at("/~1v1~1items~1{itemId}/get/operationId").asText()).isEqualTo("Items.get");
+  }
+
   private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {
     return api.operations().stream().filter(o -> (o.method() + " " + o.path()).equals(methodAndPath))
         .findFirst().orElseThrow(() -> new AssertionError(methodAndPath + " not described"));

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +30,10 @@ import java.util.regex.Pattern;
  * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
  * security scheme ({@code oauth2}) listing every scope, one security requirement per operation
  * (an empty one for public operations), the problem+json denials each operation can answer, and
- * the operation's limits in the {@code x-piste-rate-limits} extension.
+ * the operation's limits in the {@code x-piste-rate-limits} extension. Operations whose paths
+ * differ only in their parameter names ({@code /items/{id}}, {@code /items/{itemId}}), which
+ * OpenAPI forbids as two paths, share the path item of the first of them, their path parameters
+ * renamed to its names.
  *
  * <p>Scope descriptions come from {@code piste.catalog.scope-descriptions.<scope>}, else from the
  * descriptor. When {@code piste.catalog.openapi-file} names a JSON OpenAPI document, it completes
@@ -176,10 +180,18 @@ public final class OpenApiGenerator {
     ObjectNode paths = doc.putObject("paths");
     boolean anyProtected = false;
     boolean anyScoped = false;
+    // OpenAPI forbids two templated paths of one shape (/items/{id} and /items/{itemId}): the
+    // operations of a shape share the path of its first operation, their path parameters renamed
+    Map<String, String> pathByShape = new HashMap<>();
     for (OperationDescriptor op : api.operations()) {
-      ObjectNode pathItem = paths.has(op.path())
-          ? (ObjectNode) paths.get(op.path()) : paths.putObject(op.path());
-      pathItem.set(op.method().toLowerCase(Locale.ROOT), operation(op));
+      String path = pathByShape.computeIfAbsent(shape(op.path()), k -> op.path());
+      ObjectNode pathItem = paths.has(path) ? (ObjectNode) paths.get(path) : paths.putObject(path);
+      String method = op.method().toLowerCase(Locale.ROOT);
+      if (pathItem.has(method)) {
+        continue;
+      }
+      pathItem.set(method, operation(op, path.equals(op.path()) ? Map.of()
+          : pathParameterNames(op.path(), path)));
       anyProtected |= !op.isPublic();
       anyScoped |= !op.isPublic() && !op.scopes().isEmpty();
     }
@@ -226,7 +238,12 @@ public final class OpenApiGenerator {
         .put("$ref", "#/components/schemas/Problem");
   }
 
-  private static ObjectNode operation(OperationDescriptor op) {
+  /**
+   * One operation.
+   *
+   * @param renamed the new names of the path parameters that its path item names otherwise
+   */
+  private static ObjectNode operation(OperationDescriptor op, Map<String, String> renamed) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("operationId", op.operationId());
     if (op.summary() != null) {
@@ -234,9 +251,15 @@ public final class OpenApiGenerator {
     }
     if (!op.parameters().isEmpty()) {
       ArrayNode params = o.putArray("parameters");
+      Set<String> declared = new HashSet<>();
       for (OperationDescriptor.Parameter p : op.parameters()) {
+        String name = p.in() == OperationDescriptor.In.PATH
+            ? renamed.getOrDefault(p.name(), p.name()) : p.name();
+        if (!declared.add(p.in().openApiName() + " " + name)) {
+          continue;
+        }
         ObjectNode n = params.addObject();
-        n.put("name", p.name());
+        n.put("name", name);
         n.put("in", p.in().openApiName());
         n.put("required", p.required());
         n.putObject("schema").put("type", "string");
@@ -332,12 +355,7 @@ public final class OpenApiGenerator {
    */
   private static ObjectNode withPathParametersRenamed(ObjectNode fileItem, String filePath,
       String codePath, JsonNode components) {
-    List<String> from = TEMPLATE_EXPRESSION.matcher(filePath).results().map(r -> r.group(1)).toList();
-    List<String> to = TEMPLATE_EXPRESSION.matcher(codePath).results().map(r -> r.group(1)).toList();
-    Map<String, String> names = new HashMap<>();
-    for (int i = 0; i < from.size(); i++) {
-      names.putIfAbsent(from.get(i), to.get(i));
-    }
+    Map<String, String> names = pathParameterNames(filePath, codePath);
     ObjectNode item = fileItem.deepCopy();
     renamePathParameters(item.path("parameters"), names, components);
     for (JsonNode op : item) {
@@ -346,6 +364,20 @@ public final class OpenApiGenerator {
       }
     }
     return item;
+  }
+
+  /**
+   * The names of {@code to}'s template expressions by those of {@code from}, a path of the same
+   * shape: the n-th expression of one is the n-th of the other.
+   */
+  private static Map<String, String> pathParameterNames(String from, String to) {
+    List<String> a = TEMPLATE_EXPRESSION.matcher(from).results().map(r -> r.group(1)).toList();
+    List<String> b = TEMPLATE_EXPRESSION.matcher(to).results().map(r -> r.group(1)).toList();
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < a.size(); i++) {
+      names.putIfAbsent(a.get(i), b.get(i));
+    }
+    return names;
   }
 
   private static void renamePathParameters(JsonNode parameters, Map<String, String> names,

@@ -297,6 +297,45 @@ final class OpenApiGeneratorTest {
     assertThat(item.at("/put/summary").asText()).isEqualTo("Documented only");
   }
 
+  /**
+   * {@code GET /v1/items/{id}} beside {@code DELETE /v1/items/{itemId}} gave two path items of one
+   * templated shape, which OpenAPI 3.1 forbids.
+   */
+  @Test
+  void operationsOnPathsOfOneShapeShareOnePathItemNamedAsTheFirst() throws Exception {
+    ApiDescriptor api = ApiDescriptor.builder("items", "1")
+        .operation(OperationDescriptor.builder("GET", "/v1/items/{id}").operationId("Items.get")
+            .parameter("id", In.PATH, true).build())
+        .operation(OperationDescriptor.builder("DELETE", "/v1/items/{itemId}")
+            .operationId("Items.delete").parameter("itemId", In.PATH, true)
+            .parameter("id", In.QUERY, false).build())
+        .operation(OperationDescriptor.builder("GET", "/v1/items/{itemId}/parts/{part}")
+            .operationId("Items.part").parameter("itemId", In.PATH, true)
+            .parameter("part", In.PATH, true).build())
+        .operation(OperationDescriptor.builder("PUT", "/v1/items/{key}/parts/{n}")
+            .operationId("Items.replacePart").parameter("n", In.PATH, true)
+            .parameter("key", In.PATH, true).build())
+        .build();
+    String text = OpenApiGenerator.create(config(Map.of())).generate(api);
+    assertThat(OpenApi31Schema.violations(text)).isEmpty();
+    JsonNode paths = JSON.readTree(text).path("paths");
+    List<String> names = new ArrayList<>();
+    paths.fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsExactly("/v1/items/{id}", "/v1/items/{itemId}/parts/{part}");
+    assertThat(parameters(paths.at("/~1v1~1items~1{id}/get"))).containsExactly("path id");
+    assertThat(parameters(paths.at("/~1v1~1items~1{id}/delete")))
+        .containsExactly("path id", "query id");
+    assertThat(parameters(paths.at("/~1v1~1items~1{itemId}~1parts~1{part}/put")))
+        .containsExactly("path part", "path itemId");
+  }
+
+  private static List<String> parameters(JsonNode operation) {
+    List<String> out = new ArrayList<>();
+    operation.path("parameters")
+        .forEach(p -> out.add(p.path("in").asText() + " " + p.path("name").asText()));
+    return out;
+  }
+
   @Test
   void anUnreadableOpenApiFileIsAConfigurationProblemNamingTheKey(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("broken.json");
