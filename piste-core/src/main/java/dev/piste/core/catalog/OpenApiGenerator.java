@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -304,7 +305,8 @@ public final class OpenApiGenerator {
    * A file path matches the code's path of the same template shape ({@code /v1/invoices/{invoiceId}}
    * is the code's {@code /v1/invoices/{id}}): OpenAPI forbids two such paths, and the file's copy
    * would lack the code's security. Its content is merged under the code's path name, with its path
-   * parameters renamed to the code's.
+   * parameters renamed to the code's. A parameter it declares for the whole path item replaces the
+   * generated one of its name and location in each operation, which would otherwise shadow it.
    */
   static ObjectNode merge(ObjectNode generated, ObjectNode file) {
     ObjectNode out = generated.deepCopy();
@@ -326,12 +328,22 @@ public final class OpenApiGenerator {
         fileItem = withPathParametersRenamed(fileItem, e.getKey(), codePath, components);
       }
       ObjectNode outItem = (ObjectNode) outPaths.get(codePath);
+      // the file's parameters of the whole path item, which an operation's own of the same name
+      // and location would shadow
+      JsonNode itemParameters = fileItem.path("parameters");
+      List<String> generatedOps = new ArrayList<>();
+      outItem.fieldNames().forEachRemaining(generatedOps::add);
       for (Map.Entry<String, JsonNode> op : fileItem.properties()) {
         JsonNode gen = outItem.get(op.getKey());
         if (gen instanceof ObjectNode genOp && op.getValue() instanceof ObjectNode fileOp) {
-          outItem.set(op.getKey(), mergeOperation(genOp, fileOp, components));
+          outItem.set(op.getKey(), mergeOperation(genOp, fileOp, itemParameters, components));
         } else if (gen == null) {
           outItem.set(op.getKey(), op.getValue().deepCopy());
+        }
+      }
+      for (String method : generatedOps) {
+        if (!fileItem.has(method)) {
+          withoutParameters((ObjectNode) outItem.get(method), itemParameters, components);
         }
       }
     }
@@ -413,8 +425,44 @@ public final class OpenApiGenerator {
     return parameter;
   }
 
-  private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file,
+  /**
+   * Whether {@code parameters} (the file's, each maybe a {@code $ref}) has one of the name and
+   * location of {@code parameter}.
+   */
+  private static boolean declares(JsonNode parameters, JsonNode parameter, JsonNode components) {
+    for (JsonNode q : parameters) {
+      JsonNode r = resolved(q, components);
+      if (parameter.path("name").equals(r.path("name"))
+          && parameter.path("in").equals(r.path("in"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Drops from a generated operation the parameters the file declares for its path item. */
+  private static void withoutParameters(ObjectNode operation, JsonNode itemParameters,
       JsonNode components) {
+    if (!(operation.get("parameters") instanceof ArrayNode params)) {
+      return;
+    }
+    for (int i = params.size() - 1; i >= 0; i--) {
+      if (declares(itemParameters, params.get(i), components)) {
+        params.remove(i);
+      }
+    }
+    if (params.isEmpty()) {
+      operation.remove("parameters");
+    }
+  }
+
+  /**
+   * A generated operation completed by the file's.
+   *
+   * @param itemParameters the parameters the file declares for the operation's whole path item
+   */
+  private static ObjectNode mergeOperation(ObjectNode generated, ObjectNode file,
+      JsonNode itemParameters, JsonNode components) {
     ObjectNode out = file.deepCopy();
     for (String enforced : List.of("security", "x-piste-rate-limits")) {
       out.remove(enforced);
@@ -430,12 +478,7 @@ public final class OpenApiGenerator {
     }
     ArrayNode params = out.get("parameters") instanceof ArrayNode a ? a : out.putArray("parameters");
     for (JsonNode p : generated.path("parameters")) {
-      boolean present = false;
-      for (JsonNode q : params) {
-        JsonNode r = resolved(q, components);
-        present |= p.path("name").equals(r.path("name")) && p.path("in").equals(r.path("in"));
-      }
-      if (!present) {
+      if (!declares(params, p, components) && !declares(itemParameters, p, components)) {
         params.add(p.deepCopy());
       }
     }

@@ -298,6 +298,44 @@ final class OpenApiGeneratorTest {
   }
 
   /**
+   * A path parameter the file declares for the whole path item was shadowed by the generated bare
+   * {@code {"type":"string"}} one in each operation, so its description and schema were lost.
+   */
+  @Test
+  void aPathItemParameterOfTheFileIsNotShadowedByAGeneratedOne(@TempDir Path dir) throws Exception {
+    for (String filePath : List.of("/v1/invoices/{invoiceId}", "/v1/invoices/{id}")) {
+      String name = filePath.substring(filePath.indexOf('{') + 1, filePath.indexOf('}'));
+      for (boolean ref : List.of(false, true)) {
+        String parameter = """
+            {"name":"%s","in":"path","required":true,"description":"Its number",
+             "schema":{"type":"string","format":"uuid"}}""".formatted(name);
+        Path file = dir.resolve(name + ref + ".json");
+        Files.writeString(file, """
+            {"openapi":"3.1.0","info":{"title":"t","version":"0"},
+             "paths":{"%s":{"parameters":[%s],
+               "get":{"summary":"Read one invoice","responses":{"200":{"description":"The invoice"}}}}},
+             "components":{"parameters":{"Invoice":%s}}}
+            """.formatted(filePath, ref ? "{\"$ref\":\"#/components/parameters/Invoice\"}" : parameter,
+            parameter));
+        String text = OpenApiGenerator.create(config(Map.of("piste.catalog.openapi-file",
+            file.toString()))).generate(invoices());
+        String as = filePath + (ref ? " as a $ref" : "");
+        assertThat(OpenApi31Schema.violations(text)).as(as).isEmpty();
+        JsonNode item = JSON.readTree(text).at("/paths/~1v1~1invoices~1{id}");
+        JsonNode declared = item.at("/parameters/0");
+        declared = declared.has("$ref") ? JSON.readTree(text).at("/components/parameters/Invoice")
+            : declared;
+        assertThat(declared.path("name").asText()).as(as).isEqualTo("id");
+        assertThat(declared.at("/schema/format").asText()).as(as).isEqualTo("uuid");
+        // the operation the file completes and the one it does not mention
+        assertThat(parameters(item.path("get"))).as(as).containsExactly("header X-Tenant");
+        assertThat(item.path("delete").has("parameters")).as(as).isFalse();
+        assertThat(item.at("/get/security/0/oauth2/0").asText()).isEqualTo("invoices:read");
+      }
+    }
+  }
+
+  /**
    * {@code GET /v1/items/{id}} beside {@code DELETE /v1/items/{itemId}} gave two path items of one
    * templated shape, which OpenAPI 3.1 forbids.
    */
