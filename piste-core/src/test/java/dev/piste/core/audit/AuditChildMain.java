@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code closed}.
  *
  * <p>Arguments: {@code http <collector-url> <spool-dir> <count> <run>} or
- * {@code jdbc <jdbc-url> <user> <spool-dir> <count> <run>}.
+ * {@code jdbc <jdbc-url> <user> <spool-dir> <count> <run>}, optionally followed by {@code hold}:
+ * then, after {@code produced}, it waits for a line on its standard input before closing.
  */
 public final class AuditChildMain {
   private AuditChildMain() {}
@@ -35,7 +36,8 @@ public final class AuditChildMain {
     }
     m.put("piste.audit.spool-dir", args[a++]);
     int count = Integer.parseInt(args[a++]);
-    String run = args[a];
+    String run = args[a++];
+    boolean hold = a < args.length && args[a].equals("hold");
     m.put("piste.audit.flush-interval", "20ms");
     m.put("piste.audit.batch-size", "200");
     OperationPolicy policy = AuditHarness.policy("InvoiceResource.list", "/v1/invoices");
@@ -56,6 +58,10 @@ public final class AuditChildMain {
       }
     }
     out.println("produced " + count);
+    if (hold) {
+      new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+          .readLine();
+    }
     h.close();
     out.println("closed " + h.audit.stats());
   }

@@ -19,6 +19,7 @@ final class AuditChildProcess {
   private final AtomicInteger checkpoint = new AtomicInteger();
   private final Thread reader;
   private volatile boolean closed;
+  private volatile boolean produced;
 
   AuditChildProcess(Path log, IntConsumer onCheckpoint, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -41,6 +42,8 @@ final class AuditChildProcess {
             int n = Integer.parseInt(line.substring(11).trim());
             checkpoint.set(n);
             onCheckpoint.accept(n);
+          } else if (line.startsWith("produced")) {
+            produced = true;
           } else if (line.startsWith("closed")) {
             closed = true;
           }
@@ -87,6 +90,17 @@ final class AuditChildProcess {
 
   int checkpoint() {
     return checkpoint.get();
+  }
+
+  /** Whether the child recorded all its events (with {@code hold}, it then waits for {@link #release}). */
+  boolean produced() {
+    return produced;
+  }
+
+  /** Lets a child started with {@code hold} go on to close. */
+  void release() throws IOException {
+    process.getOutputStream().write('\n');
+    process.getOutputStream().flush();
   }
 
   boolean closed() {

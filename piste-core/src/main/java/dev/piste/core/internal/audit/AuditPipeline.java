@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * <p>When the queue is full the request thread appends the event to each sink's spool itself
  * (never dropped silently). {@link #close()} drains the queue and the sinks for up to
  * {@link #DRAIN_TIMEOUT_NANOS}; what a sink could not take stays in its spool for the next start.
+ *
+ * <p>At start and then every {@link #ORPHAN_SCAN_NANOS}, the spool slots that no live process holds
+ * besides this one's (left by a process that stopped while another held the slot before it) are
+ * locked and each sink's spool in them is delivered to the same sink, ahead of its own spool (see
+ * {@link SinkChannel#adopt}); one that would take the spools past {@code
+ * piste.audit.spool-max-size} waits for a later look.
  */
 public final class AuditPipeline implements AuditRecorder {
 
@@ -97,10 +103,16 @@ public final class AuditPipeline implements AuditRecorder {
   private volatile long wakeAt = AWAKE;
   private static final long AWAKE = Long.MAX_VALUE;
   private static final long WATCHDOG_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** How often the dispatcher looks for spool slots left by stopped processes. */
+  static final long ORPHAN_SCAN_NANOS = TimeUnit.SECONDS.toNanos(30);
   private volatile List<SinkChannel> channels;
   private volatile boolean stopping;
   private Thread dispatcher;
   private SpoolDirectory spoolDirectory;
+  private SpoolBudget budget;
+  private final Object orphanScan = new Object();
+  /** Orphan spools too large for the budget so far, warned about once. */
+  private final Set<Path> orphansTooLarge = new HashSet<>();
 
   public AuditPipeline(PisteConfig config, String instanceId, List<NamedSink> sinks) {
     this.sinks = List.copyOf(sinks);
@@ -156,6 +168,7 @@ public final class AuditPipeline implements AuditRecorder {
       return;
     }
     SpoolBudget budget = new SpoolBudget(spoolMaxSize);
+    this.budget = budget;
     try {
       spoolDirectory = SpoolDirectory.acquire(spoolBase);
     } catch (IOException e) {
@@ -181,11 +194,63 @@ public final class AuditPipeline implements AuditRecorder {
       c.start();
     }
     channels = List.copyOf(list);
+    adoptOrphanSpools();
     dispatcher = new Thread(this::dispatch, "piste-audit-dispatcher");
     dispatcher.setDaemon(true);
     dispatcher.start();
     LOG.info("audit pipeline started: sinks {}, spool {}", names(),
         spoolDirectory != null ? spoolDirectory.dir() : "unavailable");
+  }
+
+  /**
+   * Locks the spool slots no live process holds besides this one's and hands each sink's
+   * undelivered spool in them to that sink's channel; returns how many spools were handed over.
+   * Runs at start and every {@link #ORPHAN_SCAN_NANOS} on the dispatcher thread.
+   */
+  public int adoptOrphanSpools() {
+    SpoolDirectory own = spoolDirectory;
+    List<SinkChannel> ch = channels;
+    if (own == null || ch == null || stopping) {
+      return 0;
+    }
+    int count = 0;
+    synchronized (orphanScan) {
+      for (SpoolDirectory slot : own.orphans()) {
+        try {
+          for (SinkChannel c : ch) {
+            Path d = slot.dir().resolve(c.name());
+            long bytes = Spool.segmentBytes(d);
+            if (bytes == 0) {
+              continue;
+            }
+            if (!budget.hasRoom(bytes)) {
+              if (orphansTooLarge.add(d)) {
+                LOG.warn("audit spool {} left by a stopped process ({} bytes) waits: the spools"
+                    + " would exceed piste.audit.spool-max-size", d, bytes);
+              }
+              continue;
+            }
+            try {
+              Spool s = new Spool(d, c.name() + " (" + slot.dir().getFileName() + ")", budget,
+                  stats);
+              if (s.isEmpty()) {
+                s.closeAndRemove();
+                continue;
+              }
+              slot.share();
+              c.adopt(s, slot::unshare);
+              count++;
+            } catch (IOException e) {
+              LOG.warn("audit spool {} left by a stopped process cannot be opened: {}", d,
+                  e.getClass().getName());
+            }
+          }
+        } finally {
+          slot.unshare();
+        }
+      }
+    }
+    return count;
   }
 
   private List<String> names() {
@@ -390,6 +455,7 @@ public final class AuditPipeline implements AuditRecorder {
     BatchFill batch = new BatchFill(batchSize);
     long batchStart = 0;
     long lastWatchdog = System.nanoTime();
+    long lastOrphanScan = lastWatchdog;
     List<SinkChannel> ch = channels;
     long took = 0;
     while (true) {
@@ -406,6 +472,10 @@ public final class AuditPipeline implements AuditRecorder {
           c.watchdog(now);
         }
         losses.tick(now);
+        if (now - lastOrphanScan >= ORPHAN_SCAN_NANOS) {
+          lastOrphanScan = now;
+          adoptOrphanSpools();
+        }
       }
       boolean stop = stopping;
       if (!batch.isEmpty() && (batch.full() || now - batchStart >= flushNanos || stop)) {

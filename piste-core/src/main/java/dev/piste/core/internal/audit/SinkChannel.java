@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * behind it go to the spool, and from then on new batches are appended behind them: the worker
  * re-delivers the spool in order, with exponential backoff between failed attempts, and returns to
  * direct delivery once the spool is empty.
+ *
+ * <p>A spool of the same sink left in another slot by a stopped process ({@link #adopt}) is
+ * delivered first, in its own order, one adopted spool after the other; meanwhile the channel is in
+ * spool mode, so new batches queue behind them in its own spool. An adopted spool that is emptied is
+ * removed and its slot given back; one not emptied by {@link #close} stays as it is for another
+ * process or a later start.
  */
 final class SinkChannel {
 
@@ -44,6 +50,7 @@ final class SinkChannel {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<List<AuditEvent>> pending = new ArrayDeque<>();
+  private final ArrayDeque<Adopted> adopted = new ArrayDeque<>();
   private int pendingEvents;
   private boolean spoolMode;
   private List<AuditEvent> inFlight;
@@ -75,8 +82,44 @@ final class SinkChannel {
     this.spoolMode = !spool.isEmpty();
   }
 
+  /** A spool of this sink left by another process, and what gives its slot back. */
+  private record Adopted(Spool spool, Runnable release) {}
+
   String name() {
     return name;
+  }
+
+  /**
+   * Delivers the spool a stopped process left in another slot to this sink, ahead of this
+   * channel's own spool; {@code release} runs once, when it is emptied or the channel closes.
+   */
+  void adopt(Spool orphan, Runnable release) {
+    lock.lock();
+    try {
+      if (closed || closing) {
+        retire(new Adopted(orphan, release), false);
+        return;
+      }
+      adopted.add(new Adopted(orphan, release));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes an adopted spool, removing it when {@code emptied}, and gives its slot back. */
+  private void retire(Adopted a, boolean emptied) {
+    try {
+      if (emptied) {
+        a.spool().closeAndRemove();
+      } else {
+        a.spool().close();
+      }
+    } catch (IOException e) {
+      LOG.warn("audit spool {} close failed: {}", name, e.getClass().getName());
+    } finally {
+      a.release().run();
+    }
   }
 
   /** Events of this sink no longer only in memory (delivered, spooled or counted lost). */
@@ -294,13 +337,14 @@ final class SinkChannel {
     if (spoolMode) {
       return now >= retryAt || closing && now >= drainDeadline;
     }
-    return !pending.isEmpty();
+    return !pending.isEmpty() || !adopted.isEmpty();
   }
 
   private void run() {
     while (true) {
       List<AuditEvent> batch;
       Spool.Position end = null;
+      Spool source = null;
       lock.lock();
       try {
         long now = System.nanoTime();
@@ -317,18 +361,32 @@ final class SinkChannel {
           spillPending();
           return;
         }
+        if (!spoolMode && !adopted.isEmpty()) {
+          // an adopted spool goes first: the backlog and new batches queue behind it in the spool
+          spillPending();
+          spoolMode = true;
+          retryAt = Math.min(retryAt, now);
+          continue;
+        }
         if (spoolMode) {
           Spool.Batch read;
+          source = adopted.isEmpty() ? spool : adopted.peekFirst().spool();
           try {
-            read = spool.read(batchSize);
+            read = source.read(batchSize);
           } catch (IOException e) {
             LOG.warn("audit spool {} unreadable: {}", name, e.getClass().getName());
             failed(now);
             continue;
           }
           if (read.events().isEmpty()) {
-            commit(read.end());
-            if (spool.isEmpty()) {
+            commit(source, read.end());
+            if (source != spool) {
+              if (source.isEmpty()) {
+                retire(adopted.pollFirst(), true);
+              } else {
+                failed(now);
+              }
+            } else if (spool.isEmpty()) {
               spoolMode = false;
             } else {
               failed(now);
@@ -385,8 +443,11 @@ final class SinkChannel {
             settled.addAndGet(batch.size());
           }
           if (end != null) {
-            commit(end);
-            if (spool.isEmpty()) {
+            commit(source, end);
+            if (source != spool && source.isEmpty()) {
+              retire(adopted.pollFirst(), true);
+            }
+            if (adopted.isEmpty() && spool.isEmpty()) {
               spoolMode = false;
             }
           }
@@ -428,9 +489,9 @@ final class SinkChannel {
         ids.size() > REJECTED_IDS_LOGGED ? " and " + (ids.size() - REJECTED_IDS_LOGGED) + " more" : "");
   }
 
-  private void commit(Spool.Position end) {
+  private void commit(Spool source, Spool.Position end) {
     try {
-      spool.commit(end);
+      source.commit(end);
     } catch (IOException e) {
       LOG.warn("audit spool {}: cursor not saved ({}); these events may be delivered twice", name,
           e.getClass().getName());
@@ -483,6 +544,10 @@ final class SinkChannel {
       }
       spillPending();
       closed = true;
+      Adopted a;
+      while ((a = adopted.poll()) != null) {
+        retire(a, a.spool().isEmpty());
+      }
       try {
         spool.close();
       } catch (IOException e) {

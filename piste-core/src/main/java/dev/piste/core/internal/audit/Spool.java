@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,6 +114,29 @@ final class Spool implements Closeable {
     if (!isEmpty()) {
       LOG.info("audit spool {}: undelivered events found in {}, re-delivering them", name, dir);
     }
+  }
+
+  /**
+   * The bytes of the segment files in a spool directory, without opening it: 0 when it does not
+   * exist or holds none.
+   */
+  static long segmentBytes(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    long total = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+      for (Path p : ds) {
+        try {
+          total += Files.size(p);
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return total;
   }
 
   /** Whether appends can succeed at all (a directory could be opened). */
@@ -477,6 +501,28 @@ final class Spool implements Closeable {
           StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, dir.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Closes a spool whose every record was delivered and removes its files and its directory (a
+   * directory holding anything else stays). A spool with undelivered records is only closed.
+   */
+  void closeAndRemove() throws IOException {
+    boolean empty = !broken && isEmpty();
+    close();
+    if (!empty) {
+      return;
+    }
+    for (Long n : new ArrayList<>(segments.keySet())) {
+      deleteSegment(n);
+    }
+    Files.deleteIfExists(dir.resolve("cursor"));
+    Files.deleteIfExists(dir.resolve("cursor.tmp"));
+    try {
+      Files.deleteIfExists(dir);
+    } catch (DirectoryNotEmptyException e) {
+      // something else is in it: left as it is
     }
   }
 

@@ -32,6 +32,11 @@ final class SpoolBudget {
     used.addAndGet(-bytes);
   }
 
+  /** Whether {@code bytes} more would still be within the maximum. */
+  boolean hasRoom(long bytes) {
+    return used.get() + bytes <= max;
+  }
+
   long used() {
     return used.get();
   }
