@@ -47,6 +47,9 @@ public final class ApiDescriptor {
       for (String scope : op.scopes()) {
         s.putIfAbsent(scope, scope);
       }
+      for (OperationDescriptor.Security alternative : op.alternatives()) {
+        alternative.scopes().forEach(scope -> s.putIfAbsent(scope, scope));
+      }
     }
     s.putAll(b.scopes);
     this.scopes = Collections.unmodifiableMap(s);

@@ -40,6 +40,20 @@ public final class OperationDescriptor {
     }
   }
 
+  /**
+   * One way to be authorised for an operation.
+   *
+   * @param isPublic whether it is callable without credential
+   * @param scopes the scopes a credential must all hold; empty when public or when any valid
+   *     credential will do
+   */
+  public record Security(boolean isPublic, Set<String> scopes) {
+    public Security {
+      scopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(isPublic ? Set.of() : scopes));
+      scopes.forEach(s -> ApiDescriptor.requireText(s, "scope"));
+    }
+  }
+
   private final String method;
   private final String path;
   private final String operationId;
@@ -49,6 +63,7 @@ public final class OperationDescriptor {
   private final List<String> produces;
   private final Set<String> scopes;
   private final boolean publicOperation;
+  private final List<Security> alternatives;
   private final List<String> rateLimits;
   private final boolean deprecated;
 
@@ -62,6 +77,7 @@ public final class OperationDescriptor {
     this.produces = List.copyOf(b.produces);
     this.scopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
     this.publicOperation = b.publicOperation;
+    this.alternatives = List.copyOf(b.alternatives);
     this.rateLimits = List.copyOf(b.rateLimits);
     this.deprecated = b.deprecated;
   }
@@ -115,7 +131,21 @@ public final class OperationDescriptor {
     return publicOperation;
   }
 
-  /** The operation's own limits, in the configuration's string form. */
+  /**
+   * The other ways to be authorised for this method and path, besides the one {@link #isPublic()}
+   * and {@link #scopes()} give: a caller satisfying any one of them may call it. They come from
+   * resource methods that share the method and path template and differ by their media types
+   * (content negotiation); each request is enforced as the method it is negotiated to. Empty for
+   * most operations.
+   */
+  public List<Security> alternatives() {
+    return alternatives;
+  }
+
+  /**
+   * The operation's own limits, in the configuration's string form; with {@link #alternatives()},
+   * those of each of its resource methods, each counted in its own bucket.
+   */
   public List<String> rateLimits() {
     return rateLimits;
   }
@@ -130,20 +160,22 @@ public final class OperationDescriptor {
         && operationId.equals(d.operationId) && Objects.equals(summary, d.summary)
         && parameters.equals(d.parameters) && consumes.equals(d.consumes)
         && produces.equals(d.produces) && scopes.equals(d.scopes)
-        && publicOperation == d.publicOperation && rateLimits.equals(d.rateLimits)
+        && publicOperation == d.publicOperation && alternatives.equals(d.alternatives)
+        && rateLimits.equals(d.rateLimits)
         && deprecated == d.deprecated;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(method, path, operationId, summary, parameters, consumes, produces, scopes,
-        publicOperation, rateLimits, deprecated);
+        publicOperation, alternatives, rateLimits, deprecated);
   }
 
   @Override
   public String toString() {
     return method + " " + path + " (" + operationId + (publicOperation ? ", public" : "")
         + (scopes.isEmpty() ? "" : ", scopes " + scopes)
+        + (alternatives.isEmpty() ? "" : ", or " + alternatives)
         + (rateLimits.isEmpty() ? "" : ", limits " + rateLimits) + (deprecated ? ", deprecated" : "")
         + ")";
   }
@@ -159,6 +191,7 @@ public final class OperationDescriptor {
     private final List<String> produces = new ArrayList<>();
     private final Set<String> scopes = new LinkedHashSet<>();
     private boolean publicOperation;
+    private final List<Security> alternatives = new ArrayList<>();
     private final List<String> rateLimits = new ArrayList<>();
     private boolean deprecated;
 
@@ -204,6 +237,15 @@ public final class OperationDescriptor {
 
     public Builder publicOperation(boolean isPublic) {
       this.publicOperation = isPublic;
+      return this;
+    }
+
+    /**
+     * Another way to be authorised, of a resource method sharing this method and path: public, or
+     * a credential holding all these scopes.
+     */
+    public Builder alternative(boolean isPublic, String... scopes) {
+      alternatives.add(new Security(isPublic, new LinkedHashSet<>(List.of(scopes))));
       return this;
     }
 

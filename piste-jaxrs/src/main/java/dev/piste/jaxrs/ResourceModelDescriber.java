@@ -132,6 +132,9 @@ final class ResourceModelDescriber {
       String template = normalise(path);
       String key = httpMethod + " " + template;
       if (ops.containsKey(key)) {
+        // a sibling by content negotiation (another @Produces or @Consumes): one operation
+        ops.put(key, merged(ops.get(key),
+            operation(resource, m, jm, httpMethod, template, key, guard)));
         continue;
       }
       String id = resource.getSimpleName() + "." + m.getName();
@@ -219,6 +222,45 @@ final class ResourceModelDescriber {
     b.deprecated(m.isAnnotationPresent(Deprecated.class) || jm.isAnnotationPresent(Deprecated.class)
         || resource.isAnnotationPresent(Deprecated.class));
     return b.build();
+  }
+
+  /**
+   * One operation for two resource methods of one HTTP method and path template, which JAX-RS
+   * chooses between by the request's media types: the first's id and summary, the union of their
+   * parameters, media types and limits, and the second's way to be authorised as an alternative.
+   * It is deprecated when both are.
+   */
+  private static OperationDescriptor merged(OperationDescriptor first, OperationDescriptor second) {
+    OperationDescriptor.Builder b = OperationDescriptor.builder(first.method(), first.path())
+        .operationId(first.operationId()).summary(first.summary())
+        .publicOperation(first.isPublic()).scopes(first.scopes().toArray(String[]::new))
+        .deprecated(first.deprecated() && second.deprecated());
+    Set<String> parameters = new HashSet<>();
+    for (OperationDescriptor.Parameter p : concat(first.parameters(), second.parameters())) {
+      if (parameters.add(p.in() + " " + p.name())) {
+        b.parameter(p.name(), p.in(), p.required());
+      }
+    }
+    b.consumes(distinct(first.consumes(), second.consumes()));
+    b.produces(distinct(first.produces(), second.produces()));
+    b.rateLimits(distinct(first.rateLimits(), second.rateLimits()));
+    Set<OperationDescriptor.Security> ways = new LinkedHashSet<>();
+    ways.add(new OperationDescriptor.Security(first.isPublic(), first.scopes()));
+    ways.addAll(first.alternatives());
+    ways.add(new OperationDescriptor.Security(second.isPublic(), second.scopes()));
+    ways.addAll(second.alternatives());
+    ways.stream().skip(1).forEach(w -> b.alternative(w.isPublic(), w.scopes().toArray(String[]::new)));
+    return b.build();
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private static String[] distinct(List<String> a, List<String> b) {
+    return new LinkedHashSet<>(concat(a, b)).toArray(String[]::new);
   }
 
   private static <A extends Annotation> A pick(Method m, Class<?> c, Class<A> type) {

@@ -302,6 +302,77 @@ final class ResourceModelDescriberTest {
     assertThat(paths.at("/~1v1~1items~1{itemId}/get/operationId").asText()).isEqualTo("Items.get");
   }
 
+  @Path("/v1/reports")
+  public static final class ReportResource {
+    @GET
+    @Produces("text/csv")
+    @RequiresScopes("invoices:export")
+    @RateLimit("1/s")
+    public String export() {
+      return "";
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @RequiresScopes("invoices:read")
+    public String list() {
+      return "";
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    @Public
+    public String page() {
+      return "";
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresScopes("reports:write")
+    public String create(String body) {
+      return "";
+    }
+
+    @POST
+    @Consumes("text/csv")
+    @RequiresScopes("reports:import")
+    public String upload(String body) {
+      return "";
+    }
+  }
+
+  @Test
+  void siblingsByContentNegotiationAreOneOperationWithEachWayToBeAuthorisedAsAnAlternative()
+      throws Exception {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(ReportResource.class),
+        PisteConfig.of(Map.of("piste.api.id", "reports", "piste.api.version", "1")));
+    assertThat(api.operations()).extracting(OperationDescriptor::operationId)
+        .containsExactly("ReportResource.create", "ReportResource.export");
+    OperationDescriptor get = at(api, "GET /v1/reports");
+    // the first by name order keeps its id, scopes and limits; the others are alternatives
+    assertThat(get.scopes()).containsExactly("invoices:export");
+    assertThat(get.alternatives()).containsExactly(
+        new OperationDescriptor.Security(false, Set.of("invoices:read")),
+        new OperationDescriptor.Security(true, Set.of()));
+    assertThat(get.produces()).containsExactly("text/csv", "application/json", "text/html");
+    assertThat(get.rateLimits()).containsExactly("1/s");
+    assertThat(api.scopes()).containsKeys("invoices:export", "invoices:read", "reports:import");
+
+    String doc = OpenApiGenerator.create(CONFIG).generate(api);
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+    JsonNode item = new ObjectMapper().readTree(doc).at("/paths/~1v1~1reports");
+    assertThat(item.at("/get/security").toString()).isEqualTo(
+        "[{\"oauth2\":[\"invoices:export\"]},{\"oauth2\":[\"invoices:read\"]},{}]");
+    assertThat(item.at("/get/responses/200/content").properties()).extracting(Map.Entry::getKey)
+        .containsExactly("text/csv", "application/json", "text/html");
+    assertThat(item.at("/get/responses/401").isMissingNode()).isFalse();
+    assertThat(item.at("/post/operationId").asText()).isEqualTo("ReportResource.create");
+    assertThat(item.at("/post/security").toString()).isEqualTo(
+        "[{\"oauth2\":[\"reports:write\"]},{\"oauth2\":[\"reports:import\"]}]");
+    assertThat(item.at("/post/requestBody/content").properties()).extracting(Map.Entry::getKey)
+        .containsExactly("application/json", "text/csv");
+  }
+
   private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {
     return api.operations().stream().filter(o -> (o.method() + " " + o.path()).equals(methodAndPath))
         .findFirst().orElseThrow(() -> new AssertionError(methodAndPath + " not described"));

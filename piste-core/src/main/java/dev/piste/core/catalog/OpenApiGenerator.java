@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
  * security scheme ({@code oauth2}) listing every scope, one security requirement per operation
- * (an empty one for public operations), the problem+json denials each operation can answer, and
+ * (none for public operations), or one per way to be authorised when it has {@linkplain
+ * OperationDescriptor#alternatives() alternatives} (an empty one for a public way), the problem+json denials each operation can answer, and
  * the operation's limits in the {@code x-piste-rate-limits} extension. Operations whose paths
  * differ only in their parameter names ({@code /items/{id}}, {@code /items/{itemId}}), which
  * OpenAPI forbids as two paths, share the path item of the first of them, their path parameters
@@ -193,8 +194,10 @@ public final class OpenApiGenerator {
       }
       pathItem.set(method, operation(op, path.equals(op.path()) ? Map.of()
           : pathParameterNames(op.path(), path)));
-      anyProtected |= !op.isPublic();
-      anyScoped |= !op.isPublic() && !op.scopes().isEmpty();
+      for (OperationDescriptor.Security way : securities(op)) {
+        anyProtected |= !way.isPublic();
+        anyScoped |= !way.isPublic() && !way.scopes().isEmpty();
+      }
     }
 
     ObjectNode components = doc.putObject("components");
@@ -279,9 +282,10 @@ public final class OpenApiGenerator {
       ObjectNode content = ok.putObject("content");
       op.produces().forEach(content::putObject);
     }
-    if (!op.isPublic()) {
+    List<OperationDescriptor.Security> securities = securities(op);
+    if (securities.stream().anyMatch(w -> !w.isPublic())) {
       responses.putObject("401").put("$ref", "#/components/responses/Unauthorized");
-      if (!op.scopes().isEmpty()) {
+      if (securities.stream().anyMatch(w -> !w.isPublic() && !w.scopes().isEmpty())) {
         responses.putObject("403").put("$ref", "#/components/responses/Forbidden");
       }
     }
@@ -289,15 +293,33 @@ public final class OpenApiGenerator {
     if (op.deprecated()) {
       o.put("deprecated", true);
     }
+    // alternatives (OR); an empty requirement is a public way; only public: no requirement at all
     ArrayNode security = o.putArray("security");
-    if (!op.isPublic()) {
-      ArrayNode scopes = security.addObject().putArray(SECURITY_SCHEME);
-      op.scopes().forEach(scopes::add);
+    if (securities.size() > 1 || !op.isPublic()) {
+      for (OperationDescriptor.Security way : securities) {
+        ObjectNode requirement = security.addObject();
+        if (!way.isPublic()) {
+          ArrayNode scopes = requirement.putArray(SECURITY_SCHEME);
+          way.scopes().forEach(scopes::add);
+        }
+      }
     }
     if (!op.rateLimits().isEmpty()) {
       op.rateLimits().forEach(o.putArray("x-piste-rate-limits")::add);
     }
     return o;
+  }
+
+  /** The operation's ways to be authorised, its own first, then its alternatives. */
+  private static List<OperationDescriptor.Security> securities(OperationDescriptor op) {
+    List<OperationDescriptor.Security> ways = new ArrayList<>();
+    ways.add(new OperationDescriptor.Security(op.isPublic(), op.scopes()));
+    for (OperationDescriptor.Security way : op.alternatives()) {
+      if (!ways.contains(way)) {
+        ways.add(way);
+      }
+    }
+    return ways;
   }
 
   /**

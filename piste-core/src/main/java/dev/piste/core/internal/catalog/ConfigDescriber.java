@@ -20,10 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,7 +83,9 @@ public final class ConfigDescriber {
       PisteConfig config) {
     Map<String, String> descriptions = config.values(CatalogKeys.SCOPE_DESCRIPTIONS);
     for (OperationDescriptor op : ops) {
-      for (String scope : op.scopes()) {
+      Set<String> used = new LinkedHashSet<>(op.scopes());
+      op.alternatives().forEach(a -> used.addAll(a.scopes()));
+      for (String scope : used) {
         if (descriptions.containsKey(scope)) {
           api.scope(scope, descriptions.get(scope));
         }

@@ -43,6 +43,13 @@ public final class DescriptorJson {
       op.produces().forEach(o.putArray("produces")::add);
       op.scopes().forEach(o.putArray("scopes")::add);
       o.put("public", op.isPublic());
+      if (!op.alternatives().isEmpty()) {
+        ArrayNode alternatives = o.putArray("alternatives");
+        for (OperationDescriptor.Security a : op.alternatives()) {
+          ObjectNode way = alternatives.addObject().put("public", a.isPublic());
+          a.scopes().forEach(way.putArray("scopes")::add);
+        }
+      }
       op.rateLimits().forEach(o.putArray("rateLimits")::add);
       o.put("deprecated", op.deprecated());
     }
