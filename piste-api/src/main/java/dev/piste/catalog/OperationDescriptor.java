@@ -15,9 +15,9 @@ public final class OperationDescriptor {
 
   /** Where a parameter travels. */
   public enum In {
-    PATH, QUERY, HEADER;
+    PATH, QUERY, HEADER, COOKIE;
 
-    /** The OpenAPI name: {@code path}, {@code query}, {@code header}. */
+    /** The OpenAPI name: {@code path}, {@code query}, {@code header}, {@code cookie}. */
     public String openApiName() {
       return name().toLowerCase(Locale.ROOT);
     }
@@ -60,6 +60,7 @@ public final class OperationDescriptor {
   private final String summary;
   private final List<Parameter> parameters;
   private final List<String> consumes;
+  private final List<String> formParameters;
   private final List<String> produces;
   private final Set<String> scopes;
   private final boolean publicOperation;
@@ -74,6 +75,7 @@ public final class OperationDescriptor {
     this.summary = b.summary;
     this.parameters = List.copyOf(b.parameters);
     this.consumes = List.copyOf(b.consumes);
+    this.formParameters = List.copyOf(b.formParameters);
     this.produces = List.copyOf(b.produces);
     this.scopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
     this.publicOperation = b.publicOperation;
@@ -114,6 +116,15 @@ public final class OperationDescriptor {
   /** Media types of the request body. */
   public List<String> consumes() {
     return consumes;
+  }
+
+  /**
+   * The names of the form parameters of the request body ({@code @FormParam}), in the order
+   * declared, for its {@code application/x-www-form-urlencoded} or {@code multipart/form-data}
+   * media types.
+   */
+  public List<String> formParameters() {
+    return formParameters;
   }
 
   /** Media types of the response body. */
@@ -159,6 +170,7 @@ public final class OperationDescriptor {
     return o instanceof OperationDescriptor d && method.equals(d.method) && path.equals(d.path)
         && operationId.equals(d.operationId) && Objects.equals(summary, d.summary)
         && parameters.equals(d.parameters) && consumes.equals(d.consumes)
+        && formParameters.equals(d.formParameters)
         && produces.equals(d.produces) && scopes.equals(d.scopes)
         && publicOperation == d.publicOperation && alternatives.equals(d.alternatives)
         && rateLimits.equals(d.rateLimits)
@@ -167,7 +179,8 @@ public final class OperationDescriptor {
 
   @Override
   public int hashCode() {
-    return Objects.hash(method, path, operationId, summary, parameters, consumes, produces, scopes,
+    return Objects.hash(method, path, operationId, summary, parameters, consumes, formParameters,
+        produces, scopes,
         publicOperation, alternatives, rateLimits, deprecated);
   }
 
@@ -188,6 +201,7 @@ public final class OperationDescriptor {
     private String summary;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<String> consumes = new ArrayList<>();
+    private final List<String> formParameters = new ArrayList<>();
     private final List<String> produces = new ArrayList<>();
     private final Set<String> scopes = new LinkedHashSet<>();
     private boolean publicOperation;
@@ -220,6 +234,16 @@ public final class OperationDescriptor {
 
     public Builder consumes(String... mediaTypes) {
       consumes.addAll(List.of(mediaTypes));
+      return this;
+    }
+
+    /** Names of form parameters of the request body, once each. */
+    public Builder formParameters(String... names) {
+      for (String n : names) {
+        if (!formParameters.contains(ApiDescriptor.requireText(n, "form parameter"))) {
+          formParameters.add(n);
+        }
+      }
       return this;
     }
 

@@ -12,14 +12,20 @@ import dev.piste.core.internal.catalog.ConfigDescriber;
 import dev.piste.core.internal.config.CoreKeys;
 import dev.piste.core.internal.config.ValueType;
 import dev.piste.ratelimit.Limit;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
@@ -38,8 +44,9 @@ import java.util.regex.Pattern;
 
 /**
  * Builds the API's descriptor from JAX-RS resource classes, once, at deployment: {@code @Path},
- * the HTTP method annotations, {@code @PathParam}, {@code @QueryParam} and {@code @HeaderParam}
- * parameters, {@code @Consumes} and {@code @Produces}, and the library's {@code @RequiresScopes},
+ * the HTTP method annotations, {@code @PathParam}, {@code @QueryParam}, {@code @HeaderParam},
+ * {@code @CookieParam} and {@code @FormParam} parameters (a {@code @BeanParam}'s too), the entity
+ * parameter, {@code @Consumes} and {@code @Produces}, and the library's {@code @RequiresScopes},
  * {@code @Public},
  * {@code @RateLimit} and {@code @Deprecated}, a method annotation overriding its class's.
  * Sub-resource locators are followed through their return type. The identity comes from
@@ -154,33 +161,25 @@ final class ResourceModelDescriber {
   private static OperationDescriptor operation(Class<?> resource, Method m, Method jm,
       String httpMethod, String template, String id, Set<String> guard) {
     OperationDescriptor.Builder b = OperationDescriptor.builder(httpMethod, template).operationId(id);
+    Parameters params = new Parameters(b);
+    boolean entity = false;
     for (Parameter p : jm.getParameters()) {
-      PathParam path = p.getAnnotation(PathParam.class);
-      QueryParam query = p.getAnnotation(QueryParam.class);
-      HeaderParam header = p.getAnnotation(HeaderParam.class);
-      if (path != null) {
-        b.parameter(path.value(), OperationDescriptor.In.PATH, true);
-      } else if (query != null) {
-        b.parameter(query.value(), OperationDescriptor.In.QUERY, false);
-      } else if (header != null) {
-        b.parameter(header.value(), OperationDescriptor.In.HEADER, false);
-      }
+      params.add(p.getAnnotations(), p.getType(), 0);
+      entity |= isEntity(p);
     }
     Matcher v = TEMPLATE_VARIABLE.matcher(template);
-    Set<String> declared = new HashSet<>();
-    for (Parameter p : jm.getParameters()) {
-      if (p.getAnnotation(PathParam.class) != null) {
-        declared.add(p.getAnnotation(PathParam.class).value());
-      }
-    }
     while (v.find()) {
-      if (declared.add(v.group(1))) {
-        b.parameter(v.group(1), OperationDescriptor.In.PATH, true);
-      }
+      params.add(v.group(1), OperationDescriptor.In.PATH);
     }
+    b.formParameters(params.form.toArray(String[]::new));
     Consumes consumes = pick(jm, resource, Consumes.class);
     if (consumes != null) {
       b.consumes(mediaTypes(consumes.value()));
+    } else if (!params.form.isEmpty()) {
+      b.consumes(MediaType.APPLICATION_FORM_URLENCODED);
+    } else if (entity) {
+      // JAX-RS: without @Consumes, a method accepts any media type (spec 3.5)
+      b.consumes(MediaType.WILDCARD);
     }
     Produces produces = pick(jm, resource, Produces.class);
     if (produces != null) {
@@ -225,6 +224,92 @@ final class ResourceModelDescriber {
   }
 
   /**
+   * An entity parameter: one without a JAX-RS annotation ({@code @Context}, {@code @Suspended} and
+   * the parameter annotations are all {@code jakarta.ws.rs} ones).
+   */
+  private static boolean isEntity(Parameter p) {
+    for (Annotation a : p.getAnnotations()) {
+      if (a.annotationType().getName().startsWith("jakarta.ws.rs.")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The parameters of one operation, once each by name and location, in the order declared: the
+   * method's, a {@code @BeanParam}'s in its place (its fields, then its setters, then its
+   * constructors' parameters, superclass first, each by name), then the template's undeclared path
+   * variables. {@code @FormParam}s are the body's form parameters. {@code @MatrixParam}s are not
+   * described: OpenAPI has no location for them.
+   */
+  private static final class Parameters {
+    private static final int MAX_BEAN_DEPTH = 8;
+    final OperationDescriptor.Builder b;
+    final Set<String> seen = new HashSet<>();
+    final Set<String> form = new LinkedHashSet<>();
+
+    Parameters(OperationDescriptor.Builder b) {
+      this.b = b;
+    }
+
+    void add(String name, OperationDescriptor.In in) {
+      if (seen.add(in + " " + name)) {
+        b.parameter(name, in, in == OperationDescriptor.In.PATH);
+      }
+    }
+
+    void add(Annotation[] annotations, Class<?> type, int depth) {
+      for (Annotation a : annotations) {
+        if (a instanceof PathParam p) {
+          add(p.value(), OperationDescriptor.In.PATH);
+        } else if (a instanceof QueryParam q) {
+          add(q.value(), OperationDescriptor.In.QUERY);
+        } else if (a instanceof HeaderParam h) {
+          add(h.value(), OperationDescriptor.In.HEADER);
+        } else if (a instanceof CookieParam c) {
+          add(c.value(), OperationDescriptor.In.COOKIE);
+        } else if (a instanceof FormParam f) {
+          form.add(f.value());
+        } else if (a instanceof BeanParam && depth < MAX_BEAN_DEPTH) {
+          bean(type, depth + 1);
+        }
+      }
+    }
+
+    private void bean(Class<?> type, int depth) {
+      List<Class<?>> chain = new ArrayList<>();
+      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        chain.add(0, c);
+      }
+      for (Class<?> c : chain) {
+        List<Field> fields = new ArrayList<>(List.of(c.getDeclaredFields()));
+        fields.sort(Comparator.comparing(Field::getName));
+        for (Field f : fields) {
+          if (!f.isSynthetic() && !Modifier.isStatic(f.getModifiers())) {
+            add(f.getAnnotations(), f.getType(), depth);
+          }
+        }
+        List<Method> setters = new ArrayList<>(List.of(c.getDeclaredMethods()));
+        setters.sort(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString));
+        for (Method m : setters) {
+          if (!m.isSynthetic() && !Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 1
+              && m.getName().startsWith("set")) {
+            add(m.getAnnotations(), m.getParameterTypes()[0], depth);
+          }
+        }
+      }
+      List<Constructor<?>> constructors = new ArrayList<>(List.of(type.getDeclaredConstructors()));
+      constructors.sort(Comparator.comparing(Constructor::toGenericString));
+      for (Constructor<?> k : constructors) {
+        for (Parameter p : k.getParameters()) {
+          add(p.getAnnotations(), p.getType(), depth);
+        }
+      }
+    }
+  }
+
+  /**
    * One operation for two resource methods of one HTTP method and path template, which JAX-RS
    * chooses between by the request's media types: the first's id and summary, the union of their
    * parameters, media types and limits, and the second's way to be authorised as an alternative.
@@ -242,6 +327,7 @@ final class ResourceModelDescriber {
       }
     }
     b.consumes(distinct(first.consumes(), second.consumes()));
+    b.formParameters(distinct(first.formParameters(), second.formParameters()));
     b.produces(distinct(first.produces(), second.produces()));
     b.rateLimits(distinct(first.rateLimits(), second.rateLimits()));
     Set<OperationDescriptor.Security> ways = new LinkedHashSet<>();

@@ -15,16 +15,23 @@ import dev.piste.core.PisteConfig;
 import dev.piste.core.catalog.OpenApiGenerator;
 import dev.piste.core.testing.OpenApi31Schema;
 import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.MatrixParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
@@ -371,6 +378,93 @@ final class ResourceModelDescriberTest {
         "[{\"oauth2\":[\"reports:write\"]},{\"oauth2\":[\"reports:import\"]}]");
     assertThat(item.at("/post/requestBody/content").properties()).extracting(Map.Entry::getKey)
         .containsExactly("application/json", "text/csv");
+  }
+
+  public static class Paging {
+    @QueryParam("page")
+    int page;
+
+    @QueryParam("size")
+    int size;
+  }
+
+  public static final class SearchParams extends Paging {
+    @BeanParam
+    Tenant tenant;
+
+    @QueryParam("q")
+    String query;
+
+    private String sort;
+
+    @QueryParam("sort")
+    public void setSort(String sort) {
+      this.sort = sort;
+    }
+
+    String sort() {
+      return sort;
+    }
+  }
+
+  public static final class Tenant {
+    final String id;
+
+    public Tenant(@HeaderParam("X-Tenant") String id) {
+      this.id = id;
+    }
+  }
+
+  @Path("/v1/notes")
+  public static final class NoteResource {
+    @GET
+    public String search(@BeanParam SearchParams params, @CookieParam("session") String session,
+        @MatrixParam("lang") String lang) {
+      return "";
+    }
+
+    @POST
+    public String create(byte[] body, @Context HttpHeaders headers) {
+      return "";
+    }
+
+    @PUT
+    @Path("{id}")
+    public String rename(@PathParam("id") String id, @FormParam("title") String title,
+        @FormParam("colour") String colour) {
+      return "";
+    }
+  }
+
+  @Test
+  void describesCookieBeanAndFormParametersAndTheEntityOfAMethodWithoutConsumes() throws Exception {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(NoteResource.class),
+        PisteConfig.of(Map.of("piste.api.id", "notes", "piste.api.version", "1")));
+    // the bean's superclass's fields first, then its own fields and setters by name, then its
+    // constructors' parameters; a nested @BeanParam in its place; @MatrixParam is not described
+    assertThat(at(api, "GET /v1/notes").parameters()).containsExactly(
+        new OperationDescriptor.Parameter("page", In.QUERY, false),
+        new OperationDescriptor.Parameter("size", In.QUERY, false),
+        new OperationDescriptor.Parameter("q", In.QUERY, false),
+        new OperationDescriptor.Parameter("X-Tenant", In.HEADER, false),
+        new OperationDescriptor.Parameter("sort", In.QUERY, false),
+        new OperationDescriptor.Parameter("session", In.COOKIE, false));
+    assertThat(at(api, "POST /v1/notes").consumes()).containsExactly("*/*");
+    OperationDescriptor rename = at(api, "PUT /v1/notes/{id}");
+    assertThat(rename.consumes()).containsExactly("application/x-www-form-urlencoded");
+    assertThat(rename.formParameters()).containsExactly("title", "colour");
+
+    String doc = OpenApiGenerator.create(CONFIG).generate(api);
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+    JsonNode item = new ObjectMapper().readTree(doc).path("paths");
+    assertThat(item.at("/~1v1~1notes/get/parameters/5").toString())
+        .isEqualTo("{\"name\":\"session\",\"in\":\"cookie\",\"required\":false,"
+            + "\"schema\":{\"type\":\"string\"}}");
+    assertThat(item.at("/~1v1~1notes/post/requestBody/content").properties())
+        .extracting(Map.Entry::getKey).containsExactly("*/*");
+    assertThat(item.at("/~1v1~1notes~1{id}/put/requestBody/content").toString()).isEqualTo(
+        "{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":"
+            + "{\"title\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\"}}}}}");
   }
 
   private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {

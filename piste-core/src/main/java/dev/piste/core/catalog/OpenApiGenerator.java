@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
  * security scheme ({@code oauth2}) listing every scope, one security requirement per operation
  * (none for public operations), or one per way to be authorised when it has {@linkplain
  * OperationDescriptor#alternatives() alternatives} (an empty one for a public way), the problem+json denials each operation can answer, and
- * the operation's limits in the {@code x-piste-rate-limits} extension. Operations whose paths
+ * the operation's limits in the {@code x-piste-rate-limits} extension. A request body is described
+ * for a {@code POST}, {@code PUT} or {@code PATCH} that consumes media types, with an object schema
+ * of its {@linkplain OperationDescriptor#formParameters() form parameters} for a form media type. Operations whose paths
  * differ only in their parameter names ({@code /items/{id}}, {@code /items/{itemId}}), which
  * OpenAPI forbids as two paths, share the path item of the first of them, their path parameters
  * renamed to its names.
@@ -54,6 +56,8 @@ public final class OpenApiGenerator {
   public static final String SECURITY_SCHEME = "oauth2";
   private static final String FALLBACK_TOKEN_URL = "https://authorization-server.invalid/token";
   private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
+  private static final Set<String> FORM_MEDIA_TYPES =
+      Set.of("application/x-www-form-urlencoded", "multipart/form-data");
   private static final Pattern TEMPLATE_EXPRESSION = Pattern.compile("\\{([^}]*)}");
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -273,7 +277,14 @@ public final class OpenApiGenerator {
       ObjectNode body = o.putObject("requestBody");
       body.put("required", true);
       ObjectNode content = body.putObject("content");
-      op.consumes().forEach(content::putObject);
+      for (String mediaType : op.consumes()) {
+        ObjectNode media = content.putObject(mediaType);
+        if (!op.formParameters().isEmpty() && FORM_MEDIA_TYPES.contains(mediaType)) {
+          ObjectNode schema = media.putObject("schema").put("type", "object");
+          ObjectNode properties = schema.putObject("properties");
+          op.formParameters().forEach(n -> properties.putObject(n).put("type", "string"));
+        }
+      }
     }
     ObjectNode responses = o.putObject("responses");
     ObjectNode ok = responses.putObject("200");

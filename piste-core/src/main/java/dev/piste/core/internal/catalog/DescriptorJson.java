@@ -40,6 +40,9 @@ public final class DescriptorJson {
             .put("required", p.required());
       }
       op.consumes().forEach(o.putArray("consumes")::add);
+      if (!op.formParameters().isEmpty()) {
+        op.formParameters().forEach(o.putArray("formParameters")::add);
+      }
       op.produces().forEach(o.putArray("produces")::add);
       op.scopes().forEach(o.putArray("scopes")::add);
       o.put("public", op.isPublic());
