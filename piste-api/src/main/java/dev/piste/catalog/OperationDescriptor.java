@@ -67,6 +67,7 @@ public final class OperationDescriptor {
   private final List<Security> alternatives;
   private final List<String> rateLimits;
   private final boolean deprecated;
+  private final boolean noContent;
 
   private OperationDescriptor(Builder b) {
     this.method = b.method;
@@ -82,6 +83,7 @@ public final class OperationDescriptor {
     this.alternatives = List.copyOf(b.alternatives);
     this.rateLimits = List.copyOf(b.rateLimits);
     this.deprecated = b.deprecated;
+    this.noContent = b.noContent;
   }
 
   /** A builder for the operation {@code method path}, such as {@code GET /v1/invoices/{id}}. */
@@ -165,6 +167,11 @@ public final class OperationDescriptor {
     return deprecated;
   }
 
+  /** Whether it succeeds with {@code 204 No Content} and no body (a {@code void} method). */
+  public boolean noContent() {
+    return noContent;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof OperationDescriptor d && method.equals(d.method) && path.equals(d.path)
@@ -174,14 +181,14 @@ public final class OperationDescriptor {
         && produces.equals(d.produces) && scopes.equals(d.scopes)
         && publicOperation == d.publicOperation && alternatives.equals(d.alternatives)
         && rateLimits.equals(d.rateLimits)
-        && deprecated == d.deprecated;
+        && deprecated == d.deprecated && noContent == d.noContent;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(method, path, operationId, summary, parameters, consumes, formParameters,
         produces, scopes,
-        publicOperation, alternatives, rateLimits, deprecated);
+        publicOperation, alternatives, rateLimits, deprecated, noContent);
   }
 
   @Override
@@ -208,6 +215,7 @@ public final class OperationDescriptor {
     private final List<Security> alternatives = new ArrayList<>();
     private final List<String> rateLimits = new ArrayList<>();
     private boolean deprecated;
+    private boolean noContent;
 
     private Builder(String method, String path) {
       this.method = ApiDescriptor.requireText(method, "method").toUpperCase(Locale.ROOT);
@@ -283,6 +291,12 @@ public final class OperationDescriptor {
 
     public Builder deprecated(boolean deprecated) {
       this.deprecated = deprecated;
+      return this;
+    }
+
+    /** It succeeds with {@code 204 No Content} and no body. */
+    public Builder noContent(boolean noContent) {
+      this.noContent = noContent;
       return this;
     }
 

@@ -22,6 +22,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Constructor;
@@ -163,10 +164,14 @@ final class ResourceModelDescriber {
     OperationDescriptor.Builder b = OperationDescriptor.builder(httpMethod, template).operationId(id);
     Parameters params = new Parameters(b);
     boolean entity = false;
+    boolean suspended = false;
     for (Parameter p : jm.getParameters()) {
       params.add(p.getAnnotations(), p.getType(), 0);
       entity |= isEntity(p);
+      suspended |= p.isAnnotationPresent(Suspended.class);
     }
+    // JAX-RS answers a void method with 204, unless it resumes an AsyncResponse with an entity
+    b.noContent(jm.getReturnType() == void.class && !suspended);
     Matcher v = TEMPLATE_VARIABLE.matcher(template);
     while (v.find()) {
       params.add(v.group(1), OperationDescriptor.In.PATH);
@@ -319,7 +324,8 @@ final class ResourceModelDescriber {
     OperationDescriptor.Builder b = OperationDescriptor.builder(first.method(), first.path())
         .operationId(first.operationId()).summary(first.summary())
         .publicOperation(first.isPublic()).scopes(first.scopes().toArray(String[]::new))
-        .deprecated(first.deprecated() && second.deprecated());
+        .deprecated(first.deprecated() && second.deprecated())
+        .noContent(first.noContent() && second.noContent());
     Set<String> parameters = new HashSet<>();
     for (OperationDescriptor.Parameter p : concat(first.parameters(), second.parameters())) {
       if (parameters.add(p.in() + " " + p.name())) {

@@ -29,6 +29,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -465,6 +467,33 @@ final class ResourceModelDescriberTest {
     assertThat(item.at("/~1v1~1notes~1{id}/put/requestBody/content").toString()).isEqualTo(
         "{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":"
             + "{\"title\":{\"type\":\"string\"},\"colour\":{\"type\":\"string\"}}}}}");
+  }
+
+  @Test
+  void aVoidMethodIsDocumentedAsAnsweringNoContent() throws Exception {
+    ApiDescriptor api = describe();
+    assertThat(op(api, "InvoiceResource.delete").noContent()).isTrue();
+    assertThat(op(api, "InvoiceResource.get").noContent()).isFalse();
+    String doc = OpenApiGenerator.create(CONFIG).generate(api);
+    assertThat(OpenApi31Schema.violations(doc)).isEmpty();
+    JsonNode responses = new ObjectMapper().readTree(doc)
+        .at("/paths/~1v1~1invoices~1{id}/delete/responses");
+    assertThat(responses.properties()).extracting(Map.Entry::getKey)
+        .containsExactly("204", "401", "403", "429");
+    assertThat(responses.at("/204").toString()).isEqualTo("{\"description\":\"No Content\"}");
+  }
+
+  @Path("/v1/jobs")
+  public static final class JobResource {
+    @POST
+    public void start(@Suspended AsyncResponse response) {}
+  }
+
+  @Test
+  void aVoidMethodResumingAnAsyncResponseIsNotNoContent() {
+    ApiDescriptor api = ResourceModelDescriber.describe(null, List.of(JobResource.class),
+        PisteConfig.of(Map.of("piste.api.id", "jobs", "piste.api.version", "1")));
+    assertThat(op(api, "JobResource.start").noContent()).isFalse();
   }
 
   private static OperationDescriptor at(ApiDescriptor api, String methodAndPath) {

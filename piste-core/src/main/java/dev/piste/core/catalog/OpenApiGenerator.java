@@ -287,11 +287,15 @@ public final class OpenApiGenerator {
       }
     }
     ObjectNode responses = o.putObject("responses");
-    ObjectNode ok = responses.putObject("200");
-    ok.put("description", "Success");
-    if (!op.produces().isEmpty()) {
-      ObjectNode content = ok.putObject("content");
-      op.produces().forEach(content::putObject);
+    if (op.noContent()) {
+      responses.putObject("204").put("description", "No Content");
+    } else {
+      ObjectNode ok = responses.putObject("200");
+      ok.put("description", "Success");
+      if (!op.produces().isEmpty()) {
+        ObjectNode content = ok.putObject("content");
+        op.produces().forEach(content::putObject);
+      }
     }
     List<OperationDescriptor.Security> securities = securities(op);
     if (securities.stream().anyMatch(w -> !w.isPublic())) {

@@ -55,6 +55,9 @@ public final class DescriptorJson {
       }
       op.rateLimits().forEach(o.putArray("rateLimits")::add);
       o.put("deprecated", op.deprecated());
+      if (op.noContent()) {
+        o.put("noContent", true);
+      }
     }
     return n;
   }
