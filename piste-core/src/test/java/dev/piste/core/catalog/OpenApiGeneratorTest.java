@@ -150,6 +150,24 @@ final class OpenApiGeneratorTest {
   }
 
   @Test
+  void listsEachWayToBeAuthorisedOfAnOperationWithAlternativesAsOneSecurityRequirement()
+      throws Exception {
+    ApiDescriptor api = ApiDescriptor.builder("feeds", "1").operation(
+        OperationDescriptor.builder("GET", "/v1/feed").operationId("Feed.page")
+            .produces("text/html", "application/json").publicOperation(true)
+            .alternative(false).build()).build();
+    String text = OpenApiGenerator.create(config(Map.of())).generate(api);
+    assertThat(OpenApi31Schema.violations(text)).isEmpty();
+    JsonNode doc = JSON.readTree(text);
+    JsonNode get = doc.at("/paths/~1v1~1feed/get");
+    // public, or any valid credential: the scheme is declared, a 401 can happen, a 403 cannot
+    assertThat(get.path("security").toString()).isEqualTo("[{},{\"oauth2\":[]}]");
+    assertThat(get.path("responses").has("401")).isTrue();
+    assertThat(get.path("responses").has("403")).isFalse();
+    assertThat(doc.at("/components/securitySchemes/oauth2/type").asText()).isEqualTo("oauth2");
+  }
+
+  @Test
   void listsTheOperationLimitsInTheXPisteRateLimitsExtension() throws Exception {
     JsonNode paths = JSON.readTree(OpenApiGenerator.create(config(Map.of())).generate(invoices()))
         .path("paths");
