@@ -180,7 +180,8 @@ public final class AuditPipeline implements AuditRecorder {
       Spool spool;
       try {
         spool = spoolDirectory != null
-            ? new Spool(spoolDirectory.dir().resolve(s.name()), s.name(), budget, stats)
+            ? new Spool(spoolDirectory.dir().resolve(s.name()), s.name(), budget, stats,
+                losses)
             : Spool.unavailable(s.name(), stats);
       } catch (IOException e) {
         LOG.error("AUDIT SPOOL UNAVAILABLE for sink {} ({}): events it cannot take will be lost"
@@ -232,7 +233,7 @@ public final class AuditPipeline implements AuditRecorder {
             }
             try {
               Spool s = new Spool(d, c.name() + " (" + slot.dir().getFileName() + ")", budget,
-                  stats);
+                  stats, losses);
               if (s.isEmpty()) {
                 s.closeAndRemove();
                 continue;

@@ -477,12 +477,13 @@ final class SinkChannel {
   }
 
   /**
-   * Counts events the sink refused for good as lost and logs them by id, at most {@link
-   * #REJECTED_IDS_LOGGED} ids a line. The exception's message is not logged: any sink writes it.
+   * Counts events the sink refused for good as lost, in the running total of {@link LossReporter}
+   * too, and logs them by id, at most {@link #REJECTED_IDS_LOGGED} ids a line. The exception's message is not logged: any sink writes it.
    */
   private void rejected(RejectedEventsException e, int count) {
     stats.lost.addAndGet(count);
     stats.rejected.addAndGet(count);
+    losses.rejected(name, count);
     List<String> ids = e.eventIds();
     LOG.error("AUDIT EVENTS LOST: sink {} refused {} event(s) for good, not written again: {}{}",
         name, count, ids.subList(0, Math.min(ids.size(), REJECTED_IDS_LOGGED)),

@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * in that segment are skipped, the records before it are kept. Each process appends to a new
  * segment, so an old segment's torn tail is never appended to. A failed append is truncated away.
  * A segment that cannot be opened or read (deleted by a temporary-file cleaner, a disk error) is
- * skipped like a torn tail, from the first record not yet delivered: its events are lost, and said
- * so once on the {@code piste.audit.loss} logger; the records after it are delivered.
+ * skipped like a torn tail, from the first record not yet delivered: its events are lost; the
+ * records after it are delivered. Every skip is counted once, in records when they could be
+ * counted and in bytes otherwise, on the {@link LossReporter} (the {@code piste.audit.loss} log),
+ * however often an undelivered stretch is read again.
  *
  * <p>Delivered segments are deleted. The cursor is replaced atomically after each delivered batch;
  * a crash between a delivery and its cursor update re-delivers that batch (at least once).
@@ -41,7 +43,6 @@ import org.slf4j.LoggerFactory;
 final class Spool implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
-  private static final Logger LOSS = LoggerFactory.getLogger("piste.audit.loss");
   static final int HEADER = 8;
   static final int MAX_RECORD = 16 << 20;
   private static final long SEGMENT_SIZE = 16L << 20;
@@ -59,6 +60,7 @@ final class Spool implements Closeable {
   private final String name;
   private final SpoolBudget budget;
   private final AuditStats stats;
+  private final LossReporter losses;
   private final TreeMap<Long, Long> segments = new TreeMap<>();
   private final CRC32C crc = new CRC32C();
   private FileChannel writer;
@@ -71,6 +73,8 @@ final class Spool implements Closeable {
   private long chunkStart = -1;
   private int chunkLength;
   private final boolean broken;
+  /** Skips before this position were counted: a read that is not committed is read again. */
+  private Position counted = new Position(0, 0);
 
   /** A spool that cannot be written: every append fails, so every would-be spooled event is counted lost. */
   static Spool unavailable(String name, AuditStats stats) {
@@ -82,15 +86,18 @@ final class Spool implements Closeable {
     this.name = name;
     this.budget = new SpoolBudget(0);
     this.stats = stats;
+    this.losses = new LossReporter();
     this.committed = new Position(0, 0);
     this.broken = true;
   }
 
-  Spool(Path dir, String name, SpoolBudget budget, AuditStats stats) throws IOException {
+  Spool(Path dir, String name, SpoolBudget budget, AuditStats stats, LossReporter losses)
+      throws IOException {
     this.dir = dir;
     this.name = name;
     this.budget = budget;
     this.stats = stats;
+    this.losses = losses;
     this.broken = false;
     Files.createDirectories(dir);
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
@@ -329,9 +336,12 @@ final class Spool implements Closeable {
         continue;
       }
       if (payload == null || checksum(payload) != sum) {
-        LOG.warn("audit spool {}: torn record at offset {} of segment {} skipped with the rest of"
-            + " that segment (crash mid-write); the records before it are kept", name, off, seg);
-        stats.tornRecords.incrementAndGet();
+        if (firstSkip(seg, off, size)) {
+          LOG.warn("audit spool {}: torn record at offset {} of segment {} skipped with the rest of"
+              + " that segment (crash mid-write); the records before it are kept", name, off, seg);
+          stats.tornRecords.incrementAndGet();
+          losses.skippedBytes(name, size - off, "a torn record and the rest of segment " + seg);
+        }
         off = size;
         continue;
       }
@@ -340,9 +350,12 @@ final class Spool implements Closeable {
             len));
         bytes.add(len);
       } catch (IOException | RuntimeException e) {
-        LOG.warn("audit spool {}: unreadable record at offset {} of segment {} skipped", name, off,
-            seg);
-        stats.tornRecords.incrementAndGet();
+        if (firstSkip(seg, off, off + HEADER + len)) {
+          LOG.warn("audit spool {}: unreadable record at offset {} of segment {} skipped", name,
+              off, seg);
+          stats.tornRecords.incrementAndGet();
+          losses.skippedRecords(name, 1);
+        }
       }
       off += HEADER + len;
     }
@@ -378,9 +391,23 @@ final class Spool implements Closeable {
     segments.remove(seg);
     budget.release(size);
     stats.unreadableSegments.incrementAndGet();
-    LOSS.error("AUDIT EVENTS LOST: spool {}: segment {} cannot be read ({}); its undelivered events"
-        + " ({} bytes from offset {}) are skipped and delivery goes on with the next segment", name,
-        seg, e.getClass().getName(), size - off, off);
+    LOG.warn("audit spool {}: segment {} cannot be read ({}); its undelivered events ({} bytes from"
+        + " offset {}) are skipped and delivery goes on with the next segment", name, seg,
+        e.getClass().getName(), size - off, off);
+    losses.skippedBytes(name, size - off, "segment " + seg + " cannot be read ("
+        + e.getClass().getName() + ")");
+  }
+
+  /**
+   * Whether a skip from {@code off} of a segment is seen for the first time (then what is skipped
+   * up to {@code end} is marked counted): a read that is not committed is read again.
+   */
+  private boolean firstSkip(long seg, long off, long end) {
+    if (seg < counted.segment() || seg == counted.segment() && off < counted.offset()) {
+      return false;
+    }
+    counted = new Position(seg, end);
+    return true;
   }
 
   private int checksum(ByteBuffer payload) {

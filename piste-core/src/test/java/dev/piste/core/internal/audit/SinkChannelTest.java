@@ -22,6 +22,8 @@ final class SinkChannelTest {
   @TempDir
   Path dir;
 
+  private final LossReporter losses = new LossReporter();
+
   /** Keeps what it is given; its first write waits for {@link #release}. */
   private static final class StallingSink implements AuditSink {
     final List<AuditEvent> delivered = new CopyOnWriteArrayList<>();
@@ -42,19 +44,19 @@ final class SinkChannelTest {
     Path spoolDir = dir.resolve("spool");
     // two earlier runs left a segment each undelivered
     for (int from = 0; from < 6; from += 3) {
-      try (Spool s = new Spool(spoolDir, "file", new SpoolBudget(1L << 30), stats)) {
+      try (Spool s = new Spool(spoolDir, "file", new SpoolBudget(1L << 30), stats, losses)) {
         s.append(SpoolTest.events(from, from + 3));
       }
     }
     SpoolBudget budget = new SpoolBudget(1L << 30);
-    Spool spool = new Spool(spoolDir, "file", budget, stats);
+    Spool spool = new Spool(spoolDir, "file", budget, stats, losses);
     try (var segments = Files.list(spoolDir)) {
       Files.delete(segments.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst()
           .orElseThrow());
     }
     List<AuditEvent> delivered = new CopyOnWriteArrayList<>();
     SinkChannel channel = new SinkChannel("file", delivered::addAll, spool, 5, 1000, stats,
-        new LossReporter());
+        losses);
     channel.start();
     try {
       channel.offer(SpoolTest.events(10, 13));
@@ -74,11 +76,11 @@ final class SinkChannelTest {
   void aSlowWriteTheDiskRefusesToSpoolIsOfferedToTheSpoolAgainOnlyAfterASecond() throws Exception {
     AuditStats stats = new AuditStats();
     Path spoolDir = dir.resolve("spool");
-    Spool spool = new Spool(spoolDir, "slow", new SpoolBudget(1L << 30), stats);
+    Spool spool = new Spool(spoolDir, "slow", new SpoolBudget(1L << 30), stats, losses);
     // every segment the spool opens from now on is refused, as on a full disk
     Files.delete(spoolDir);
     StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("slow", sink, spool, 5, 1000, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("slow", sink, spool, 5, 1000, stats, losses);
     channel.start();
     try {
       channel.offer(SpoolTest.events(0, 5));
@@ -115,9 +117,9 @@ final class SinkChannelTest {
 
   private Overflowed overflowBehindAStalledWrite(long spoolBytes) throws Exception {
     AuditStats stats = new AuditStats();
-    Spool spool = new Spool(dir.resolve("spool"), "s", new SpoolBudget(spoolBytes), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "s", new SpoolBudget(spoolBytes), stats, losses);
     StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("s", sink, spool, 5, 1000, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("s", sink, spool, 5, 1000, stats, losses);
     channel.start();
     long spooled;
     long lost;
@@ -188,10 +190,10 @@ final class SinkChannelTest {
   @Test
   void aWriteThatFailsAfterTheBacklogWentToTheSpoolIsReDeliveredAheadOfIt() throws Exception {
     AuditStats stats = new AuditStats();
-    Spool spool = new Spool(dir.resolve("spool"), "o", new SpoolBudget(1L << 30), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "o", new SpoolBudget(1L << 30), stats, losses);
     FailingOnceSink sink = new FailingOnceSink();
     // a backlog of 5 events at most: the third batch sends the channel to the spool
-    SinkChannel channel = new SinkChannel("o", sink, spool, 5, 5, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("o", sink, spool, 5, 5, stats, losses);
     channel.start();
     try {
       threeBatchesBehindAStalledWrite(channel, sink.writing);
@@ -253,12 +255,13 @@ final class SinkChannelTest {
     for (int failFirst : new int[] {0, 1}) {
       // 0: from memory; 1: the first write fails, so the batches come back from the spool
       AuditStats stats = new AuditStats();
+      LossReporter lossLog = new LossReporter();
       Spool spool = new Spool(dir.resolve("spool-" + failFirst), "r", new SpoolBudget(1L << 30),
-          stats);
+          stats, lossLog);
       List<AuditEvent> all = SpoolTest.events(0, 10);
       RefusingSink sink = new RefusingSink(Set.of(all.get(2).eventId(), all.get(7).eventId()),
           failFirst);
-      SinkChannel channel = new SinkChannel("r", sink, spool, 5, 1000, stats, new LossReporter());
+      SinkChannel channel = new SinkChannel("r", sink, spool, 5, 1000, stats, lossLog);
       channel.start();
       channel.offer(all.subList(0, 5));
       channel.offer(all.subList(5, 10));
@@ -271,6 +274,7 @@ final class SinkChannelTest {
       assertThat(sink.delivered).as("failFirst " + failFirst).isEqualTo(expected);
       assertThat(stats.lost.get()).isEqualTo(2);
       assertThat(stats.rejected.get()).isEqualTo(2);
+      assertThat(lossLog.total()).as("in the loss log's total, once").isEqualTo(2);
       assertThat(stats.delivered.get()).isEqualTo(8);
       assertThat(sink.writes).as("no batch written again after its refusal")
           .hasSize(2 + failFirst);
@@ -281,10 +285,10 @@ final class SinkChannelTest {
   @Test
   void aRefusalOfAWriteTheWatchdogSpooledIsCountedOnceByItsCopy() throws Exception {
     AuditStats stats = new AuditStats();
-    Spool spool = new Spool(dir.resolve("spool"), "w", new SpoolBudget(1L << 30), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "w", new SpoolBudget(1L << 30), stats, losses);
     List<AuditEvent> all = SpoolTest.events(0, 5);
     RefusingSink sink = new RefusingSink(Set.of(all.get(1).eventId()), 0, true);
-    SinkChannel channel = new SinkChannel("w", sink, spool, 5, 1000, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("w", sink, spool, 5, 1000, stats, losses);
     channel.start();
     try {
       channel.offer(all);
@@ -305,9 +309,9 @@ final class SinkChannelTest {
   @Test
   void aBatchThatFindsTheBacklogAndTheSpoolFullIsLostAloneTheBacklogIsKept() throws Exception {
     AuditStats stats = new AuditStats();
-    Spool spool = new Spool(dir.resolve("spool"), "b", new SpoolBudget(1), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "b", new SpoolBudget(1), stats, losses);
     StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("b", sink, spool, 5, 5, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("b", sink, spool, 5, 5, stats, losses);
     channel.start();
     try {
       threeBatchesBehindAStalledWrite(channel, sink.writing);
@@ -328,9 +332,9 @@ final class SinkChannelTest {
     for (AuditEvent e : SpoolTest.events(5, 15)) {
       backlog += Spool.HEADER + e.jsonLength();
     }
-    Spool spool = new Spool(dir.resolve("spool"), "r", new SpoolBudget(backlog), stats);
+    Spool spool = new Spool(dir.resolve("spool"), "r", new SpoolBudget(backlog), stats, losses);
     StallingSink sink = new StallingSink();
-    SinkChannel channel = new SinkChannel("r", sink, spool, 5, 5, stats, new LossReporter());
+    SinkChannel channel = new SinkChannel("r", sink, spool, 5, 5, stats, losses);
     channel.start();
     try {
       threeBatchesBehindAStalledWrite(channel, sink.writing);

@@ -23,6 +23,7 @@ final class SpoolTest {
   Path dir;
 
   private final AuditStats stats = new AuditStats();
+  private final LossReporter losses = new LossReporter();
 
   static AuditEvent event(int i) {
     return AuditEvent.builder()
@@ -42,7 +43,7 @@ final class SpoolTest {
   }
 
   private Spool open() throws IOException {
-    return new Spool(dir, "test", new SpoolBudget(1L << 30), stats);
+    return new Spool(dir, "test", new SpoolBudget(1L << 30), stats, losses);
   }
 
   private static List<String> ids(List<AuditEvent> events) {
@@ -114,9 +115,22 @@ final class SpoolTest {
     }
     try (Spool s = open()) {
       s.append(events(10, 12));
+      String log = LossReporterTest.lossLog(() -> {
+        try {
+          Spool.Batch first = s.read(100);
+          assertThat(ids(first.events())).containsExactly("r-0", "r-1", "r-2", "r-10", "r-11");
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+      });
       Spool.Batch b = s.read(100);
-      assertThat(ids(b.events())).containsExactly("r-0", "r-1", "r-2", "r-10", "r-11");
-      assertThat(stats.tornRecords.get()).isEqualTo(1);
+      assertThat(ids(b.events())).as("read again before the commit")
+          .containsExactly("r-0", "r-1", "r-2", "r-10", "r-11");
+      assertThat(stats.tornRecords.get()).as("counted once").isEqualTo(1);
+      assertThat(losses.skippedBytes()).as("the torn record, counted once")
+          .isEqualTo(8 + payload.length / 2);
+      assertThat(log).contains("AUDIT EVENTS LOST: spool test: " + (8 + payload.length / 2)
+          + " bytes skipped");
       s.commit(b.end());
       assertThat(s.isEmpty()).isTrue();
     }
@@ -135,6 +149,41 @@ final class SpoolTest {
     try (Spool s = open()) {
       assertThat(ids(s.read(100).events())).containsExactly("r-0");
       assertThat(stats.tornRecords.get()).isEqualTo(1);
+      assertThat(losses.skippedBytes()).as("the second record and the rest of the segment")
+          .isEqualTo(bytes.length - second);
+    }
+  }
+
+  @Test
+  void aRecordThatCannotBeParsedIsSkippedAndCountedOnceAsOneRecordOnTheLossLog()
+      throws IOException {
+    try (Spool s = open()) {
+      s.append(events(0, 3));
+    }
+    Path seg = segments().get(0);
+    byte[] bytes = Files.readAllBytes(seg);
+    int second = 8 + ByteBuffer.wrap(bytes).getInt(0);
+    int length = ByteBuffer.wrap(bytes).getInt(second);
+    // intact as written (length and checksum match) but not an event
+    java.util.Arrays.fill(bytes, second + 8, second + 8 + length, (byte) 'x');
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, second + 8, length);
+    ByteBuffer.wrap(bytes).putInt(second + 4, (int) crc.getValue());
+    Files.write(seg, bytes);
+    try (Spool s = open()) {
+      String log = LossReporterTest.lossLog(() -> {
+        try {
+          assertThat(ids(s.read(100).events())).containsExactly("r-0", "r-2");
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(ids(s.read(100).events())).as("read again before the commit")
+          .containsExactly("r-0", "r-2");
+      assertThat(stats.tornRecords.get()).isEqualTo(1);
+      assertThat(losses.skippedRecords()).as("counted once").isEqualTo(1);
+      assertThat(losses.skippedBytes()).isZero();
+      assertThat(log).contains("AUDIT EVENTS LOST: spool test: 1 unreadable record(s) skipped");
     }
   }
 
@@ -143,12 +192,13 @@ final class SpoolTest {
     SpoolBudget budget = new SpoolBudget(1L << 30);
     // each process appends to a new segment: three segments
     for (int from = 0; from < 9; from += 3) {
-      try (Spool s = new Spool(dir, "test", new SpoolBudget(1L << 30), stats)) {
+      try (Spool s = new Spool(dir, "test", new SpoolBudget(1L << 30), stats, losses)) {
         s.append(events(from, from + 3));
       }
     }
-    try (Spool s = new Spool(dir, "test", budget, stats)) {
+    try (Spool s = new Spool(dir, "test", budget, stats, losses)) {
       // a temporary-file cleaner removes the middle one
+      long segmentBytes = Files.size(segments().get(1));
       Files.delete(segments().get(1));
       Spool.Batch b = s.read(100);
       assertThat(ids(b.events())).containsExactly("r-0", "r-1", "r-2", "r-6", "r-7", "r-8");
@@ -156,6 +206,8 @@ final class SpoolTest {
       assertThat(ids(s.read(100).events())).as("read again before the commit")
           .containsExactly("r-0", "r-1", "r-2", "r-6", "r-7", "r-8");
       assertThat(stats.unreadableSegments.get()).as("counted once").isEqualTo(1);
+      assertThat(losses.skippedBytes()).as("the missing segment's bytes, once")
+          .isEqualTo(segmentBytes);
       s.commit(b.end());
       assertThat(s.isEmpty()).isTrue();
       assertThat(budget.used()).isZero();
@@ -167,7 +219,7 @@ final class SpoolTest {
   void aSegmentRemovedWhileBeingAppendedToIsSkippedAndTheNextAppendStartsANewOne()
       throws IOException {
     SpoolBudget budget = new SpoolBudget(1L << 30);
-    try (Spool s = new Spool(dir, "test", budget, stats)) {
+    try (Spool s = new Spool(dir, "test", budget, stats, losses)) {
       s.append(events(0, 3));
       Files.delete(segments().get(0));
       Spool.Batch gone = s.read(100);
@@ -202,7 +254,7 @@ final class SpoolTest {
       throws IOException {
     int record = 8 + event(0).toJson().length();
     SpoolBudget budget = new SpoolBudget(3L * record + 10);
-    try (Spool s = new Spool(dir, "test", budget, stats)) {
+    try (Spool s = new Spool(dir, "test", budget, stats, losses)) {
       assertThat(s.append(events(0, 2))).isEqualTo(2);
       assertThat(s.append(events(2, 10))).isEqualTo(1);
       assertThat(s.append(events(10, 11))).isZero();
@@ -260,7 +312,7 @@ final class SpoolTest {
       throws IOException {
     int record = 8 + event(0).jsonLength();
     SpoolBudget budget = new SpoolBudget(6L * record + 10);
-    try (Spool s = new Spool(dir, "test", budget, stats)) {
+    try (Spool s = new Spool(dir, "test", budget, stats, losses)) {
       assertThat(s.appendAll(List.of(events(0, 2), events(2, 3), events(3, 5)))).isTrue();
       assertThat(s.appendAll(List.of(events(5, 6), events(6, 8)))).isFalse();
       assertThat(budget.used()).isEqualTo(5L * record);
@@ -274,7 +326,7 @@ final class SpoolTest {
   @Test
   void aWriteTheDiskRefusesIsCountedAndReleasesItsRoom() throws IOException {
     SpoolBudget budget = new SpoolBudget(1L << 30);
-    try (Spool s = new Spool(dir.resolve("gone"), "test", budget, stats)) {
+    try (Spool s = new Spool(dir.resolve("gone"), "test", budget, stats, losses)) {
       Files.delete(dir.resolve("gone"));
       assertThatThrownBy(() -> s.appendAll(List.of(events(0, 3)))).isInstanceOf(IOException.class);
       assertThatThrownBy(() -> s.append(events(0, 3))).isInstanceOf(IOException.class);
