@@ -197,15 +197,7 @@ final class PisteConfigTest {
   }
 
   private static String captureErr(Runnable r) {
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(err);
-    }
-    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return dev.piste.core.testing.Stderr.during(r::run);
   }
 
   @Test

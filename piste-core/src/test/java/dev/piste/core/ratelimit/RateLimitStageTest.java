@@ -289,17 +289,13 @@ final class RateLimitStageTest {
     OperationPolicy export = new OperationPolicy("ExportResource.create", "/v1/exports", false,
         java.util.Set.of(),
         List.of(new OperationLimit(ValueType.parseLimits("100/m"), "application", 8, false)), true);
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try (TestEngine e = new TestEngine(plans(), clock)) {
-      assertThat(e.call("app-1", "free", export).status()).isEqualTo(429);
-      assertThat(e.call("app-1", "gold", export).status()).isEqualTo(200);
-      assertThat(e.call("app-1", "free", export).status()).isEqualTo(429);
-    } finally {
-      System.setErr(err);
-    }
-    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String log = dev.piste.core.testing.Stderr.during(() -> {
+      try (TestEngine e = new TestEngine(plans(), clock)) {
+        assertThat(e.call("app-1", "free", export).status()).isEqualTo(429);
+        assertThat(e.call("app-1", "gold", export).status()).isEqualTo(200);
+        assertThat(e.call("app-1", "free", export).status()).isEqualTo(429);
+      }
+    });
     assertThat(log).containsOnlyOnce("operation ExportResource.create costs 8 tokens a call,"
         + " more than plan free holds (5)");
     assertThat(log).doesNotContain("plan gold");

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.piste.core.internal.token.Sha256;
+import dev.piste.core.testing.Stderr;
 import dev.piste.core.testing.TestClock;
 import dev.piste.token.ApiKeyStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -249,14 +247,6 @@ final class FollowingApiKeyStoreTest {
 
   /** What was logged (slf4j-simple writes to standard error) while the action ran. */
   private static String stderrOf(Action action) throws Exception {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(err);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    return Stderr.during(action::run);
   }
 }

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.piste.AuthenticationMethod;
 import dev.piste.core.PisteConfig;
 import dev.piste.core.testing.IntrospectionServer;
+import dev.piste.core.testing.Stderr;
 import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.TokenFactory;
 import dev.piste.token.TokenFailure;
 import dev.piste.token.TokenVerification;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,18 +241,12 @@ final class Rfc7662IntrospectionTest {
 
   @Test
   void theClientSecretAndTheTokenAreNeverLogged() {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    String log = Stderr.during(() -> {
       server.status(500);
       verifier.verify(TOKEN);
       server.status(200).slow(Duration.ofSeconds(2));
       verifier.verify(TOKEN + "x");
-    } finally {
-      System.setErr(err);
-    }
-    String log = captured.toString(StandardCharsets.UTF_8);
+    });
     assertThat(log).contains("introspection");
     assertThat(log).doesNotContain(SECRET).doesNotContain(TOKEN)
         .doesNotContain(Base64.getEncoder().encodeToString(("invoices-api:" + SECRET)

@@ -2,10 +2,8 @@ package dev.piste.core.internal.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import dev.piste.core.testing.Stderr;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -31,15 +29,7 @@ final class LossReporterTest {
 
   /** The lines {@code r} writes on the {@code piste.audit.loss} logger (slf4j-simple, stderr). */
   static String lossLog(Runnable r) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream copy = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(copy, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(original);
-    }
-    return copy.toString(StandardCharsets.UTF_8).lines()
+    return Stderr.during(r::run).lines()
         .filter(l -> l.contains(" piste.audit.loss ")).collect(Collectors.joining("\n"));
   }
 

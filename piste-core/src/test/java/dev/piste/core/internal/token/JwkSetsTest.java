@@ -2,11 +2,10 @@ package dev.piste.core.internal.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.piste.core.testing.Stderr;
 import dev.piste.core.testing.TestClock;
 import dev.piste.core.testing.TokenFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,14 +68,6 @@ final class JwkSetsTest {
   }
 
   private static String capturingErr(Parse parse) throws IOException {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      parse.run();
-    } finally {
-      System.setErr(err);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    return Stderr.during(parse::run);
   }
 }
