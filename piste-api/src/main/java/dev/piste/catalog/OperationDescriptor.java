@@ -49,7 +49,8 @@ public final class OperationDescriptor {
    */
   public record Security(boolean isPublic, Set<String> scopes) {
     public Security {
-      scopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(isPublic ? Set.of() : scopes));
+      scopes = java.util.Collections.unmodifiableSet(
+          new LinkedHashSet<>(isPublic ? Set.of() : scopes));
       scopes.forEach(s -> ApiDescriptor.requireText(s, "scope"));
     }
   }
@@ -156,6 +157,17 @@ public final class OperationDescriptor {
   }
 
   /**
+   * Every way to be authorised for this method and path, each once: its own ({@link #isPublic()},
+   * {@link #scopes()}) first, then its {@link #alternatives()}.
+   */
+  public List<Security> securities() {
+    Set<Security> ways = new LinkedHashSet<>();
+    ways.add(new Security(publicOperation, scopes));
+    ways.addAll(alternatives);
+    return List.copyOf(ways);
+  }
+
+  /**
    * The operation's own limits, in the configuration's string form; with {@link #alternatives()},
    * those of each of its resource methods, each counted in its own bucket.
    */
@@ -187,8 +199,7 @@ public final class OperationDescriptor {
   @Override
   public int hashCode() {
     return Objects.hash(method, path, operationId, summary, parameters, consumes, formParameters,
-        produces, scopes,
-        publicOperation, alternatives, rateLimits, deprecated, noContent);
+        produces, scopes, publicOperation, alternatives, rateLimits, deprecated, noContent);
   }
 
   @Override

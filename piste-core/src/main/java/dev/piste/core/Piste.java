@@ -166,10 +166,11 @@ public final class Piste implements AutoCloseable {
   }
 
   /**
-   * Starts background work (audit delivery, catalog registration). Idempotent once it has returned.
-   * A start that throws (with {@code piste.catalog.required=true}, a catalog that did not accept the
-   * registration) leaves the engine not started, so that {@code start()} may be called again and
-   * tries the registration anew; audit delivery, once started, runs on until {@link #close()}.
+   * Starts background work (audit delivery, catalog registration). Idempotent once it has
+   * returned. A start that throws (with {@code piste.catalog.required=true}, a catalog that did not
+   * accept the registration) leaves the engine not started, so that {@code start()} may be called
+   * again and tries the registration anew; audit delivery, once started, runs on until {@link
+   * #close()}.
    */
   public Piste start() {
     if (state.compareAndSet(NEW, STARTED)) {

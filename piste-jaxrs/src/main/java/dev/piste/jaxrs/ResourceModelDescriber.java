@@ -336,12 +336,10 @@ final class ResourceModelDescriber {
     b.formParameters(distinct(first.formParameters(), second.formParameters()));
     b.produces(distinct(first.produces(), second.produces()));
     b.rateLimits(distinct(first.rateLimits(), second.rateLimits()));
-    Set<OperationDescriptor.Security> ways = new LinkedHashSet<>();
-    ways.add(new OperationDescriptor.Security(first.isPublic(), first.scopes()));
-    ways.addAll(first.alternatives());
-    ways.add(new OperationDescriptor.Security(second.isPublic(), second.scopes()));
-    ways.addAll(second.alternatives());
-    ways.stream().skip(1).forEach(w -> b.alternative(w.isPublic(), w.scopes().toArray(String[]::new)));
+    Set<OperationDescriptor.Security> ways = new LinkedHashSet<>(first.securities());
+    ways.addAll(second.securities());
+    ways.stream().skip(1)
+        .forEach(w -> b.alternative(w.isPublic(), w.scopes().toArray(String[]::new)));
     return b.build();
   }
 

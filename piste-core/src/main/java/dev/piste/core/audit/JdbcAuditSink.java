@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  * Inserts each batch into a PostgreSQL table in one transaction ({@code INSERT ... ON CONFLICT DO
  * NOTHING}, so a re-delivered event is stored once by the table's primary key: {@code event_id},
  * or {@code (event_id, ts)} in a table partitioned by {@code ts}). Create the table first with
- * {@link #ddl(String)} or the README's partitioned layout; the sink does not create it. The connection is opened on first use and
- * re-opened after a failure. The PostgreSQL driver ({@code org.postgresql:postgresql}) is an
- * optional dependency: add it to the application.
+ * {@link #ddl(String)} or the README's partitioned layout; the sink does not create it. The
+ * connection is opened on first use and re-opened after a failure. The PostgreSQL driver ({@code
+ * org.postgresql:postgresql}) is an optional dependency: add it to the application.
  */
 public final class JdbcAuditSink implements AuditSink {
 

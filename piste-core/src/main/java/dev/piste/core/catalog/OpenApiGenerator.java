@@ -31,11 +31,12 @@ import java.util.regex.Pattern;
  * Turns an {@link ApiDescriptor} into an OpenAPI 3.1 document: an OAuth2 client-credentials
  * security scheme ({@code oauth2}) listing every scope, one security requirement per operation
  * (none for public operations), or one per way to be authorised when it has {@linkplain
- * OperationDescriptor#alternatives() alternatives} (an empty one for a public way), the problem+json denials each operation can answer, and
- * the operation's limits in the {@code x-piste-rate-limits} extension. A request body is described
- * for a {@code POST}, {@code PUT} or {@code PATCH} that consumes media types, with an object schema
- * of its {@linkplain OperationDescriptor#formParameters() form parameters} for a form media type. Operations whose paths
- * differ only in their parameter names ({@code /items/{id}}, {@code /items/{itemId}}), which
+ * OperationDescriptor#alternatives() alternatives} (an empty one for a public way), the
+ * problem+json denials each operation can answer, and the operation's limits in the {@code
+ * x-piste-rate-limits} extension. A request body is described for a {@code POST}, {@code PUT} or
+ * {@code PATCH} that consumes media types, with an object schema of its {@linkplain
+ * OperationDescriptor#formParameters() form parameters} for a form media type. Operations whose
+ * paths differ only in their parameter names ({@code /items/{id}}, {@code /items/{itemId}}), which
  * OpenAPI forbids as two paths, share the path item of the first of them, their path parameters
  * renamed to its names.
  *
@@ -198,7 +199,7 @@ public final class OpenApiGenerator {
       }
       pathItem.set(method, operation(op, path.equals(op.path()) ? Map.of()
           : pathParameterNames(op.path(), path)));
-      for (OperationDescriptor.Security way : securities(op)) {
+      for (OperationDescriptor.Security way : op.securities()) {
         anyProtected |= !way.isPublic();
         anyScoped |= !way.isPublic() && !way.scopes().isEmpty();
       }
@@ -297,7 +298,7 @@ public final class OpenApiGenerator {
         op.produces().forEach(content::putObject);
       }
     }
-    List<OperationDescriptor.Security> securities = securities(op);
+    List<OperationDescriptor.Security> securities = op.securities();
     if (securities.stream().anyMatch(w -> !w.isPublic())) {
       responses.putObject("401").put("$ref", "#/components/responses/Unauthorized");
       if (securities.stream().anyMatch(w -> !w.isPublic() && !w.scopes().isEmpty())) {
@@ -323,18 +324,6 @@ public final class OpenApiGenerator {
       op.rateLimits().forEach(o.putArray("x-piste-rate-limits")::add);
     }
     return o;
-  }
-
-  /** The operation's ways to be authorised, its own first, then its alternatives. */
-  private static List<OperationDescriptor.Security> securities(OperationDescriptor op) {
-    List<OperationDescriptor.Security> ways = new ArrayList<>();
-    ways.add(new OperationDescriptor.Security(op.isPublic(), op.scopes()));
-    for (OperationDescriptor.Security way : op.alternatives()) {
-      if (!ways.contains(way)) {
-        ways.add(way);
-      }
-    }
-    return ways;
   }
 
   /**

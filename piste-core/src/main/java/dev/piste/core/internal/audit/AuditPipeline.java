@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -385,7 +384,7 @@ public final class AuditPipeline implements AuditRecorder {
    * {@code password}.
    */
   private boolean redacted(String name) {
-    return BodyCapture.redactedName(name.toLowerCase(Locale.ROOT), redactedQuery);
+    return BodyCapture.redactedName(name, redactedQuery);
   }
 
   /**

@@ -299,7 +299,7 @@ public final class BodyCapture {
       JsonToken t;
       while ((t = p.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
         if (t == JsonToken.FIELD_NAME
-            && redactedName(p.currentName().toLowerCase(Locale.ROOT), redacted)) {
+            && redactedName(p.currentName(), redacted)) {
           g.writeFieldName(p.currentName());
           g.writeString(MASK);
           if (!skipValue(p)) {
@@ -381,9 +381,8 @@ public final class BodyCapture {
       // a pair without '=' is no field, and may be a bare credential: left out, as is a name
       // whose escapes are malformed
       if (name != null) {
-        boolean secret = redactedName(new String(name, charset).toLowerCase(Locale.ROOT), redacted)
-            || redactedName(new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT),
-                redacted);
+        boolean secret = redactedName(new String(name, charset), redacted)
+            || redactedName(new String(name, StandardCharsets.UTF_8), redacted);
         masked |= secret;
         if (out.length() > 0) {
           out.append('&');

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * direct delivery once the spool is empty.
  *
  * <p>A spool of the same sink left in another slot by a stopped process ({@link #adopt}) is
- * delivered first, in its own order, one adopted spool after the other; meanwhile the channel is in
- * spool mode, so new batches queue behind them in its own spool. An adopted spool that is emptied is
- * removed and its slot given back; one not emptied by {@link #close} stays as it is for another
- * process or a later start.
+ * delivered first, in its own order, one adopted spool after the other; meanwhile the channel is
+ * in spool mode, so new batches queue behind them in its own spool. An adopted spool that is
+ * emptied is removed and its slot given back; one not emptied by {@link #close} stays as it is for
+ * another process or a later start.
  */
 final class SinkChannel {
 
@@ -478,7 +478,8 @@ final class SinkChannel {
 
   /**
    * Counts events the sink refused for good as lost, in the running total of {@link LossReporter}
-   * too, and logs them by id, at most {@link #REJECTED_IDS_LOGGED} ids a line. The exception's message is not logged: any sink writes it.
+   * too, and logs them by id, at most {@link #REJECTED_IDS_LOGGED} ids a line. The exception's
+   * message is not logged: any sink writes it.
    */
   private void rejected(RejectedEventsException e, int count) {
     stats.lost.addAndGet(count);
